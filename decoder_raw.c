@@ -1,0 +1,382 @@
+/*-------------------------------------------------------------------------
+ *
+ * decoder_raw.c
+ *		Logical decoding output plugin writing each change as an executable
+ *		SQL statement, or as a compact binary record.
+ *
+ * This file holds the entry point and the callbacks: it decides what is
+ * sent (origin filtering, transaction framing, identity checks) and leaves
+ * how it is written to the writer of the chosen format.
+ *
+ * Copyright (c) 2026, decoder_raw developers
+ * Distributed under the PostgreSQL License, see LICENSE.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "decoder_raw.h"
+
+#include "access/xlogdefs.h"
+#include "pgtime.h"
+#include "replication/logical.h"
+#include "replication/output_plugin.h"
+#include "miscadmin.h"
+#include "utils/datetime.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+PG_MODULE_MAGIC;
+
+extern void _PG_output_plugin_init(OutputPluginCallbacks *cb);
+
+static void decoder_raw_startup(LogicalDecodingContext *ctx,
+								OutputPluginOptions *opt, bool is_init);
+static void decoder_raw_shutdown(LogicalDecodingContext *ctx);
+static void decoder_raw_begin_txn(LogicalDecodingContext *ctx,
+								  ReorderBufferTXN *txn);
+static void decoder_raw_commit_txn(LogicalDecodingContext *ctx,
+								   ReorderBufferTXN *txn,
+								   XLogRecPtr commit_lsn);
+static void decoder_raw_change(LogicalDecodingContext *ctx,
+							   ReorderBufferTXN *txn, Relation relation,
+							   ReorderBufferChange *change);
+static void decoder_raw_truncate(LogicalDecodingContext *ctx,
+								 ReorderBufferTXN *txn, int nrelations,
+								 Relation relations[],
+								 ReorderBufferChange *change);
+static void decoder_raw_message(LogicalDecodingContext *ctx,
+								ReorderBufferTXN *txn, XLogRecPtr lsn,
+								bool transactional, const char *prefix,
+								Size sz, const char *message);
+static bool decoder_raw_filter_by_origin(LogicalDecodingContext *ctx,
+										 RepOriginId origin_id);
+
+void
+_PG_output_plugin_init(OutputPluginCallbacks *cb)
+{
+	AssertVariableIsOfType(&_PG_output_plugin_init, LogicalOutputPluginInit);
+
+	cb->startup_cb = decoder_raw_startup;
+	cb->begin_cb = decoder_raw_begin_txn;
+	cb->change_cb = decoder_raw_change;
+	cb->truncate_cb = decoder_raw_truncate;
+	cb->message_cb = decoder_raw_message;
+	cb->commit_cb = decoder_raw_commit_txn;
+	cb->filter_by_origin_cb = decoder_raw_filter_by_origin;
+	cb->shutdown_cb = decoder_raw_shutdown;
+}
+
+static void
+decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
+					bool is_init)
+{
+	DecoderRawData *data;
+
+	data = palloc0(sizeof(DecoderRawData));
+	data->context = AllocSetContextCreate(ctx->context,
+										  "decoder_raw change context",
+										  ALLOCSET_DEFAULT_SIZES);
+	decoder_raw_parse_options(ctx->output_plugin_options, &data->opts);
+
+	if (data->opts.format == DR_FORMAT_BINARY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("format \"binary\" is not supported by this build of decoder_raw")));
+	data->writer = &decoder_raw_sql_writer;
+	if (data->writer->init != NULL)
+		data->writer->init();
+
+	opt->output_type = data->opts.binary_output ?
+		OUTPUT_PLUGIN_BINARY_OUTPUT : OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
+	opt->receive_rewrites = false;
+
+	ctx->output_plugin_private = data;
+
+	decoder_raw_relcache_init();
+	decoder_raw_origin_init(&data->opts);
+}
+
+static void
+decoder_raw_shutdown(LogicalDecodingContext *ctx)
+{
+	decoder_raw_relcache_destroy();
+}
+
+/*
+ * Pin the settings that type output functions depend on, for the rest of
+ * the transaction being decoded, as pg_dump does for its session.  Only
+ * relations with such types pay for it.
+ */
+void
+decoder_raw_pin_output_settings(DecoderRawData *data)
+{
+	static const char *const settings[][2] = {
+		{"datestyle", "ISO, YMD"},
+		{"intervalstyle", "postgres"},
+		{"timezone", "UTC"},
+		{"extra_float_digits", "3"},
+		{"bytea_output", "hex"},
+		{"lc_monetary", "C"},
+		{"search_path", "pg_catalog"},
+	};
+	int			i;
+
+	if (data->guc_nestlevel > 0)
+		return;
+
+	data->guc_nestlevel = NewGUCNestLevel();
+	for (i = 0; i < lengthof(settings); i++)
+		(void) set_config_option(settings[i][0], settings[i][1],
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, ERROR, false);
+}
+
+static void
+unpin_output_settings(DecoderRawData *data)
+{
+	if (data->guc_nestlevel > 0)
+		AtEOXact_GUC(true, data->guc_nestlevel);
+	data->guc_nestlevel = 0;
+}
+
+/* LSN in the usual X/X notation. */
+void
+decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn)
+{
+	appendStringInfo(out, "%X/%X", LSN_FORMAT_ARGS(lsn));
+}
+
+/* ISO 8601 in UTC, whatever the session's DateStyle and TimeZone. */
+void
+decoder_raw_append_timestamp(StringInfo out, TimestampTz ts)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tz;
+	const char *tzn;
+	char		buf[MAXDATELEN + 1];
+
+	if (TIMESTAMP_NOT_FINITE(ts))
+		EncodeSpecialTimestamp(ts, buf);
+	else if (timestamp2tm(ts, &tz, &tm, &fsec, &tzn, pg_tzset("UTC")) == 0)
+		EncodeDateTime(&tm, fsec, true, tz, tzn, USE_ISO_DATES, buf);
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	appendStringInfoString(out, buf);
+}
+
+/* Write the transaction's BEGIN record unless it is already out. */
+static void
+ensure_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
+			 ReorderBufferTXN *txn)
+{
+	if (data->xact_wrote_begin)
+		return;
+	data->xact_wrote_begin = true;
+	if (data->opts.include_transaction)
+		data->writer->begin(ctx, data, txn);
+}
+
+static void
+decoder_raw_begin_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+
+	data->xact_wrote_begin = false;
+	data->guc_nestlevel = 0;
+
+	/* With skip-empty-xacts, BEGIN waits for the first change. */
+	if (!data->opts.skip_empty_xacts)
+	{
+		MemoryContext old = MemoryContextSwitchTo(data->context);
+
+		ensure_begin(ctx, data, txn);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(data->context);
+	}
+}
+
+static void
+decoder_raw_commit_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+					   XLogRecPtr commit_lsn)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+	bool		skipped = !data->xact_wrote_begin;
+	MemoryContext old;
+
+	unpin_output_settings(data);
+
+	/* Let the walsender confirm progress past transactions it skips. */
+	OutputPluginUpdateProgress(ctx, skipped);
+
+	if (skipped || !data->opts.include_transaction)
+		return;
+
+	old = MemoryContextSwitchTo(data->context);
+	data->writer->commit(ctx, data, txn, commit_lsn);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(data->context);
+}
+
+/* Make sure the relation is described before a change refers to it. */
+static void
+ensure_relation_sent(LogicalDecodingContext *ctx, DecoderRawData *data,
+					 DecoderRawRelation *rel)
+{
+	if (data->writer->relation != NULL && !rel->sent)
+	{
+		data->writer->relation(ctx, data, rel);
+		rel->sent = true;
+	}
+}
+
+/*
+ * An UPDATE or DELETE on a relation without a usable replica identity
+ * cannot be written as a statement that finds its row: say so, loudly.
+ */
+static void
+report_missing_identity(DecoderRawData *data, DecoderRawRelation *rel,
+						ReorderBufferChangeType action)
+{
+	const char *what = action == REORDER_BUFFER_CHANGE_UPDATE ?
+		"UPDATE" : "DELETE";
+
+	ereport(data->opts.missing_identity == DR_MISSING_IDENTITY_ERROR ?
+			ERROR : WARNING,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("decoder_raw cannot write %s on table \"%s.%s\" because it has no replica identity",
+					what, rel->nspname, rel->relname),
+			 data->opts.missing_identity == DR_MISSING_IDENTITY_ERROR ?
+			 0 : errdetail("The change is not in the output."),
+			 errhint("Add a primary key to the table or set its REPLICA IDENTITY.")));
+}
+
+static void
+decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+				   Relation relation, ReorderBufferChange *change)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+	DecoderRawRelation *rel;
+	HeapTuple	oldtuple;
+	HeapTuple	newtuple;
+	MemoryContext old;
+
+	/* cache entries must outlive the per-change context */
+	rel = decoder_raw_get_relation(relation);
+
+	oldtuple = change->data.tp.oldtuple ? &change->data.tp.oldtuple->tuple : NULL;
+	newtuple = change->data.tp.newtuple ? &change->data.tp.newtuple->tuple : NULL;
+
+	switch (change->action)
+	{
+		case REORDER_BUFFER_CHANGE_INSERT:
+			if (newtuple == NULL)
+				elog(ERROR, "decoder_raw: INSERT on \"%s\" without a tuple",
+					 rel->relname);
+			break;
+		case REORDER_BUFFER_CHANGE_UPDATE:
+			if (newtuple == NULL)
+				elog(ERROR, "decoder_raw: UPDATE on \"%s\" without a new tuple",
+					 rel->relname);
+			if (!rel->has_identity)
+			{
+				report_missing_identity(data, rel, change->action);
+				return;
+			}
+			break;
+		case REORDER_BUFFER_CHANGE_DELETE:
+			if (!rel->has_identity || oldtuple == NULL)
+			{
+				report_missing_identity(data, rel, change->action);
+				return;
+			}
+			break;
+		default:
+			elog(ERROR, "decoder_raw: unexpected change type %d",
+				 (int) change->action);
+	}
+
+	old = MemoryContextSwitchTo(data->context);
+
+	ensure_begin(ctx, data, txn);
+	ensure_relation_sent(ctx, data, rel);
+	if (rel->needs_gucs)
+		decoder_raw_pin_output_settings(data);
+
+	switch (change->action)
+	{
+		case REORDER_BUFFER_CHANGE_INSERT:
+			data->writer->insert(ctx, data, rel, newtuple);
+			break;
+		case REORDER_BUFFER_CHANGE_UPDATE:
+			data->writer->update(ctx, data, rel, oldtuple, newtuple);
+			break;
+		case REORDER_BUFFER_CHANGE_DELETE:
+			data->writer->delete(ctx, data, rel, oldtuple);
+			break;
+		default:
+			Assert(false);
+	}
+
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(data->context);
+}
+
+static void
+decoder_raw_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+					 int nrelations, Relation relations[],
+					 ReorderBufferChange *change)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+	DecoderRawRelation **rels;
+	MemoryContext old;
+	int			i;
+
+	old = MemoryContextSwitchTo(data->context);
+
+	rels = palloc(sizeof(DecoderRawRelation *) * nrelations);
+	for (i = 0; i < nrelations; i++)
+		rels[i] = decoder_raw_get_relation(relations[i]);
+
+	ensure_begin(ctx, data, txn);
+	for (i = 0; i < nrelations; i++)
+		ensure_relation_sent(ctx, data, rels[i]);
+
+	data->writer->truncate(ctx, data, nrelations, rels,
+						   change->data.truncate.cascade,
+						   change->data.truncate.restart_seqs);
+
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(data->context);
+}
+
+static void
+decoder_raw_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+					XLogRecPtr lsn, bool transactional, const char *prefix,
+					Size sz, const char *message)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+	MemoryContext old;
+
+	old = MemoryContextSwitchTo(data->context);
+
+	if (transactional)
+		ensure_begin(ctx, data, txn);
+	data->writer->message(ctx, data, txn, lsn, transactional, prefix, sz,
+						  message);
+
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(data->context);
+}
+
+static bool
+decoder_raw_filter_by_origin(LogicalDecodingContext *ctx,
+							 RepOriginId origin_id)
+{
+	return decoder_raw_origin_filtered(origin_id);
+}

@@ -1,0 +1,204 @@
+/*-------------------------------------------------------------------------
+ *
+ * decoder_raw.h
+ *		Shared declarations of the decoder_raw output plugin.
+ *
+ * decoder_raw.c decides what to send (filtering, transaction framing,
+ * identity checks); the writers (sql_writer.c, binary_writer.c) decide how
+ * it is written.  relcache.c caches per-relation metadata, options.c parses
+ * the plugin options, origin.c answers replication origin questions.
+ *
+ * Copyright (c) 2026, decoder_raw developers
+ * Distributed under the PostgreSQL License, see LICENSE.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DECODER_RAW_H
+#define DECODER_RAW_H
+
+#include "access/htup.h"
+#include "fmgr.h"
+#include "nodes/pg_list.h"
+#include "replication/logical.h"
+#include "replication/origin.h"
+#include "replication/reorderbuffer.h"
+#include "utils/relcache.h"
+
+/* ----------
+ * Options
+ * ----------
+ */
+typedef enum DecoderRawFormat
+{
+	DR_FORMAT_SQL,
+	DR_FORMAT_BINARY
+} DecoderRawFormat;
+
+typedef enum DecoderRawMissingIdentity
+{
+	DR_MISSING_IDENTITY_WARN,
+	DR_MISSING_IDENTITY_ERROR
+} DecoderRawMissingIdentity;
+
+/* Highest version of the binary format this build writes. */
+#define DR_BINARY_FORMAT_VERSION	1
+
+typedef struct DecoderRawOptions
+{
+	DecoderRawFormat format;
+	bool		binary_output;	/* OUTPUT_PLUGIN_BINARY_OUTPUT */
+	int			format_version; /* binary format version */
+	bool		binary_values;	/* binary format: typsend representation */
+	bool		include_transaction;
+	bool		skip_empty_xacts;
+	bool		include_xids;
+	bool		include_timestamp;
+	bool		include_lsn;
+	bool		include_origin;
+	bool		origin_progress;
+	bool		only_local;
+	List	   *forward_origins;	/* origin names (char *), or NIL */
+	List	   *exclude_origins;	/* origin names (char *), or NIL */
+	DecoderRawMissingIdentity missing_identity;
+} DecoderRawOptions;
+
+extern void decoder_raw_parse_options(List *options, DecoderRawOptions *opts);
+
+/* ----------
+ * Relation cache
+ * ----------
+ */
+
+/* How a column's values are written; all but GENERIC avoid the fmgr. */
+typedef enum DecoderRawColumnKind
+{
+	DR_COL_GENERIC,				/* type output function */
+	DR_COL_BOOL,
+	DR_COL_INT2,
+	DR_COL_INT4,
+	DR_COL_INT8,
+	DR_COL_FLOAT4,
+	DR_COL_FLOAT8,
+	DR_COL_NUMERIC,
+	DR_COL_TEXT,				/* text, varchar, bpchar */
+	DR_COL_BYTEA,
+	DR_COL_DATE,
+	DR_COL_TIMESTAMP,
+	DR_COL_TIMESTAMPTZ,
+	DR_COL_MONEY
+} DecoderRawColumnKind;
+
+typedef struct DecoderRawColumn
+{
+	char	   *name;			/* column name as stored */
+	const char *quoted;			/* quote_identifier(name) */
+	Oid			typid;
+	int32		typmod;
+	DecoderRawColumnKind kind;
+	bool		dropped;
+	bool		generated;		/* stored generated column */
+	bool		identity_always;	/* GENERATED ALWAYS AS IDENTITY */
+	bool		is_key;			/* part of the replica identity key */
+	bool		typisvarlena;
+	bool		has_equality;	/* type has a default equality operator */
+	char	   *typname;		/* format_type_extended(), qualified */
+	FmgrInfo	outfunc;		/* type output function */
+	bool		send_ready;		/* sendfunc looked up */
+	bool		has_send;		/* type has a binary send function */
+	FmgrInfo	sendfunc;
+} DecoderRawColumn;
+
+typedef struct DecoderRawRelation
+{
+	Oid			relid;			/* hash key: must be first */
+	bool		valid;
+	MemoryContext cxt;			/* everything below lives here */
+	uint32		id;				/* short id, unique within the session */
+	bool		sent;			/* binary format: relation record sent */
+	char	   *nspname;
+	char	   *relname;
+	char	   *qualname;		/* quoted schema.relation */
+	char		relkind;
+	char		replident;		/* pg_class.relreplident */
+	bool		has_identity;	/* UPDATE/DELETE can be expressed */
+	bool		full_identity;	/* REPLICA IDENTITY FULL */
+	bool		use_only;		/* has inheritance children: say ONLY */
+	bool		needs_gucs;		/* output depends on session settings */
+	bool		has_identity_always;
+	TupleDesc	desc;			/* copy of the relation's descriptor */
+	int			natts;
+	DecoderRawColumn *cols;		/* natts entries, by attnum - 1 */
+	/* scratch space for heap_deform_tuple(), natts entries each */
+	Datum	   *old_values;
+	bool	   *old_nulls;
+	Datum	   *new_values;
+	bool	   *new_nulls;
+	void	   *writer_private; /* writer's derived data, in cxt */
+} DecoderRawRelation;
+
+extern void decoder_raw_relcache_init(void);
+extern void decoder_raw_relcache_destroy(void);
+extern DecoderRawRelation *decoder_raw_get_relation(Relation rel);
+extern void decoder_raw_column_prepare_send(DecoderRawColumn *col);
+
+/* ----------
+ * Replication origins
+ * ----------
+ */
+extern void decoder_raw_origin_init(const DecoderRawOptions *opts);
+extern bool decoder_raw_origin_filtered(RepOriginId origin_id);
+extern const char *decoder_raw_origin_name(RepOriginId origin_id);
+
+/* ----------
+ * Writers
+ * ----------
+ */
+typedef struct DecoderRawData DecoderRawData;
+
+typedef struct DecoderRawWriter
+{
+	void		(*init) (void); /* once per decoding session, may be NULL */
+	void		(*begin) (LogicalDecodingContext *ctx, DecoderRawData *data,
+						  ReorderBufferTXN *txn);
+	void		(*commit) (LogicalDecodingContext *ctx, DecoderRawData *data,
+						   ReorderBufferTXN *txn, XLogRecPtr commit_lsn);
+	/* NULL when the format does not describe relations */
+	void		(*relation) (LogicalDecodingContext *ctx, DecoderRawData *data,
+							 DecoderRawRelation *rel);
+	void		(*insert) (LogicalDecodingContext *ctx, DecoderRawData *data,
+						   DecoderRawRelation *rel, HeapTuple newtuple);
+	void		(*update) (LogicalDecodingContext *ctx, DecoderRawData *data,
+						   DecoderRawRelation *rel, HeapTuple oldtuple,
+						   HeapTuple newtuple);
+	void		(*delete) (LogicalDecodingContext *ctx, DecoderRawData *data,
+						   DecoderRawRelation *rel, HeapTuple oldtuple);
+	void		(*truncate) (LogicalDecodingContext *ctx, DecoderRawData *data,
+							 int nrels, DecoderRawRelation **rels,
+							 bool cascade, bool restart_seqs);
+	void		(*message) (LogicalDecodingContext *ctx, DecoderRawData *data,
+							ReorderBufferTXN *txn, XLogRecPtr lsn,
+							bool transactional, const char *prefix,
+							Size sz, const char *message);
+} DecoderRawWriter;
+
+/* Private state of one decoding session. */
+struct DecoderRawData
+{
+	MemoryContext context;		/* reset after every callback */
+	DecoderRawOptions opts;
+	const DecoderRawWriter *writer;
+
+	/* per-transaction state */
+	bool		xact_wrote_begin;	/* BEGIN record written */
+	int			guc_nestlevel;	/* > 0 while output settings are pinned */
+};
+
+extern const DecoderRawWriter decoder_raw_sql_writer;
+extern const DecoderRawWriter decoder_raw_binary_writer;
+
+/* Helpers shared by the writers (decoder_raw.c). */
+extern void decoder_raw_pin_output_settings(DecoderRawData *data);
+extern void decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn);
+extern void decoder_raw_append_timestamp(StringInfo out, TimestampTz ts);
+
+#endif							/* DECODER_RAW_H */

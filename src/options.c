@@ -1,0 +1,336 @@
+/*-------------------------------------------------------------------------
+ *
+ * options.c
+ *		Parsing and validation of decoder_raw's output plugin options.
+ *
+ * Options use hyphenated names, as test_decoding and wal2json do.  The names
+ * of the older pg_plugins decoder_raw are accepted as aliases.  Every bad
+ * input is an ERROR that names the option and what it accepts.
+ *
+ * Copyright (c) 2026, decoder_raw developers
+ * Distributed under the PostgreSQL License, see LICENSE.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "decoder_raw.h"
+
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+
+typedef enum OptionId
+{
+	OPT_FORMAT,
+	OPT_FORMAT_VERSION,
+	OPT_BINARY_VALUES,
+	OPT_INCLUDE_TRANSACTION,
+	OPT_SKIP_EMPTY_XACTS,
+	OPT_INCLUDE_XIDS,
+	OPT_INCLUDE_TIMESTAMP,
+	OPT_INCLUDE_LSN,
+	OPT_INCLUDE_ORIGIN,
+	OPT_ORIGIN_PROGRESS,
+	OPT_ONLY_LOCAL,
+	OPT_FORWARD_ORIGINS,
+	OPT_EXCLUDE_ORIGINS,
+	OPT_MISSING_IDENTITY,
+	NUM_OPTIONS
+} OptionId;
+
+typedef struct OptionName
+{
+	const char *name;
+	OptionId	id;
+} OptionName;
+
+/* Aliases share the id of the option they stand for. */
+static const OptionName option_names[] = {
+	{"format", OPT_FORMAT},
+	{"output_format", OPT_FORMAT},
+	{"format-version", OPT_FORMAT_VERSION},
+	{"binary-values", OPT_BINARY_VALUES},
+	{"include-transaction", OPT_INCLUDE_TRANSACTION},
+	{"include_transaction", OPT_INCLUDE_TRANSACTION},
+	{"skip-empty-xacts", OPT_SKIP_EMPTY_XACTS},
+	{"include-xids", OPT_INCLUDE_XIDS},
+	{"include-timestamp", OPT_INCLUDE_TIMESTAMP},
+	{"include-lsn", OPT_INCLUDE_LSN},
+	{"include-origin", OPT_INCLUDE_ORIGIN},
+	{"origin-progress", OPT_ORIGIN_PROGRESS},
+	{"only-local", OPT_ONLY_LOCAL},
+	{"forward-origins", OPT_FORWARD_ORIGINS},
+	{"exclude-origins", OPT_EXCLUDE_ORIGINS},
+	{"missing-identity", OPT_MISSING_IDENTITY},
+};
+
+#define VALID_OPTIONS \
+	"format, format-version, binary-values, include-transaction, " \
+	"skip-empty-xacts, include-xids, include-timestamp, include-lsn, " \
+	"include-origin, origin-progress, only-local, forward-origins, " \
+	"exclude-origins, missing-identity"
+
+static bool
+parse_bool_option(DefElem *elem)
+{
+	bool		result;
+
+	/* A bare option name means true, as in test_decoding. */
+	if (elem->arg == NULL)
+		return true;
+
+	if (!parse_bool(strVal(elem->arg), &result))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value \"%s\" for boolean option \"%s\"",
+						strVal(elem->arg), elem->defname),
+				 errhint("Valid values are \"on\", \"off\", \"true\", \"false\", \"1\" and \"0\".")));
+	return result;
+}
+
+static char *
+option_string(DefElem *elem, const char *accepts)
+{
+	if (elem->arg == NULL || strVal(elem->arg)[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" requires a value", elem->defname),
+				 errhint("Valid values are %s.", accepts)));
+	return strVal(elem->arg);
+}
+
+/*
+ * Split a comma-separated list of replication origin names.  Origin names
+ * are free text, not identifiers: no case folding, only the white space
+ * around each name is dropped.
+ */
+static List *
+parse_origin_list(DefElem *elem)
+{
+	char	   *value = option_string(elem, "a comma-separated list of replication origin names");
+	List	   *result = NIL;
+	char	   *p = value;
+
+	for (;;)
+	{
+		char	   *start;
+		char	   *end;
+		char	   *comma = strchr(p, ',');
+
+		if (comma == NULL)
+			comma = p + strlen(p);
+
+		start = p;
+		end = comma;
+		while (start < end && isspace((unsigned char) *start))
+			start++;
+		while (end > start && isspace((unsigned char) end[-1]))
+			end--;
+
+		if (start == end)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value \"%s\" for option \"%s\"",
+							value, elem->defname),
+					 errdetail("Replication origin names must not be empty.")));
+		if (end - start >= NAMEDATALEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_NAME_TOO_LONG),
+					 errmsg("replication origin name \"%.*s\" in option \"%s\" is too long",
+							(int) (end - start), start, elem->defname)));
+
+		result = lappend(result, pnstrdup(start, end - start));
+
+		if (*comma == '\0')
+			break;
+		p = comma + 1;
+	}
+
+	return result;
+}
+
+void
+decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
+{
+	DefElem    *seen[NUM_OPTIONS] = {0};
+	ListCell   *lc;
+
+	memset(opts, 0, sizeof(DecoderRawOptions));
+	opts->format = DR_FORMAT_SQL;
+	opts->binary_output = false;
+	opts->format_version = DR_BINARY_FORMAT_VERSION;
+	opts->include_transaction = true;
+	opts->missing_identity = DR_MISSING_IDENTITY_WARN;
+
+	foreach(lc, options)
+	{
+		DefElem    *elem = lfirst(lc);
+		int			i;
+		OptionId	id = NUM_OPTIONS;
+
+		Assert(elem->arg == NULL || IsA(elem->arg, String));
+
+		for (i = 0; i < lengthof(option_names); i++)
+		{
+			if (strcmp(elem->defname, option_names[i].name) == 0)
+			{
+				id = option_names[i].id;
+				break;
+			}
+		}
+
+		if (id == NUM_OPTIONS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unrecognized decoder_raw option \"%s\"",
+							elem->defname),
+					 errhint("Valid options are: %s.", VALID_OPTIONS)));
+
+		if (seen[id] != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("option \"%s\" is specified more than once",
+							elem->defname),
+					 strcmp(seen[id]->defname, elem->defname) != 0 ?
+					 errdetail("\"%s\" and \"%s\" are the same option.",
+							   seen[id]->defname, elem->defname) : 0));
+		seen[id] = elem;
+
+		switch (id)
+		{
+			case OPT_FORMAT:
+				{
+					char	   *value = option_string(elem, "\"sql\" and \"binary\"");
+					bool		alias = strcmp(elem->defname, "output_format") == 0;
+
+					if (alias && strcmp(value, "textual") == 0)
+						opts->format = DR_FORMAT_SQL;
+					else if (alias && strcmp(value, "binary") == 0)
+					{
+						/* old meaning: the same SQL, flagged as binary */
+						opts->format = DR_FORMAT_SQL;
+						opts->binary_output = true;
+					}
+					else if (!alias && strcmp(value, "sql") == 0)
+						opts->format = DR_FORMAT_SQL;
+					else if (!alias && strcmp(value, "binary") == 0)
+					{
+						opts->format = DR_FORMAT_BINARY;
+						opts->binary_output = true;
+					}
+					else
+						ereport(ERROR,
+								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+								 errmsg("invalid value \"%s\" for option \"%s\"",
+										value, elem->defname),
+								 alias ?
+								 errhint("Valid values are \"textual\" and \"binary\".") :
+								 errhint("Valid values are \"sql\" and \"binary\".")));
+					break;
+				}
+			case OPT_FORMAT_VERSION:
+				{
+					char	   *value = option_string(elem, "integers from 1 to " CppAsString2(DR_BINARY_FORMAT_VERSION));
+					char	   *end;
+					long		version;
+
+					errno = 0;
+					version = strtol(value, &end, 10);
+					if (errno != 0 || *end != '\0' || end == value)
+						ereport(ERROR,
+								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+								 errmsg("invalid value \"%s\" for option \"%s\"",
+										value, elem->defname),
+								 errhint("Valid values are integers from 1 to %d.",
+										 DR_BINARY_FORMAT_VERSION)));
+					if (version < 1 || version > DR_BINARY_FORMAT_VERSION)
+						ereport(ERROR,
+								(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+								 errmsg("binary format version %ld is not supported",
+										version),
+								 errhint("This build of decoder_raw writes versions 1 to %d.",
+										 DR_BINARY_FORMAT_VERSION)));
+					opts->format_version = (int) version;
+					break;
+				}
+			case OPT_BINARY_VALUES:
+				opts->binary_values = parse_bool_option(elem);
+				break;
+			case OPT_INCLUDE_TRANSACTION:
+				opts->include_transaction = parse_bool_option(elem);
+				break;
+			case OPT_SKIP_EMPTY_XACTS:
+				opts->skip_empty_xacts = parse_bool_option(elem);
+				break;
+			case OPT_INCLUDE_XIDS:
+				opts->include_xids = parse_bool_option(elem);
+				break;
+			case OPT_INCLUDE_TIMESTAMP:
+				opts->include_timestamp = parse_bool_option(elem);
+				break;
+			case OPT_INCLUDE_LSN:
+				opts->include_lsn = parse_bool_option(elem);
+				break;
+			case OPT_INCLUDE_ORIGIN:
+				opts->include_origin = parse_bool_option(elem);
+				break;
+			case OPT_ORIGIN_PROGRESS:
+				opts->origin_progress = parse_bool_option(elem);
+				break;
+			case OPT_ONLY_LOCAL:
+				opts->only_local = parse_bool_option(elem);
+				break;
+			case OPT_FORWARD_ORIGINS:
+				opts->forward_origins = parse_origin_list(elem);
+				break;
+			case OPT_EXCLUDE_ORIGINS:
+				opts->exclude_origins = parse_origin_list(elem);
+				break;
+			case OPT_MISSING_IDENTITY:
+				{
+					char	   *value = option_string(elem, "\"warn\" and \"error\"");
+
+					if (strcmp(value, "warn") == 0)
+						opts->missing_identity = DR_MISSING_IDENTITY_WARN;
+					else if (strcmp(value, "error") == 0)
+						opts->missing_identity = DR_MISSING_IDENTITY_ERROR;
+					else
+						ereport(ERROR,
+								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+								 errmsg("invalid value \"%s\" for option \"%s\"",
+										value, elem->defname),
+								 errhint("Valid values are \"warn\" and \"error\".")));
+					break;
+				}
+			case NUM_OPTIONS:
+				pg_unreachable();
+		}
+	}
+
+	/* Combinations that contradict each other. */
+	if (opts->forward_origins != NIL && opts->exclude_origins != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options \"forward-origins\" and \"exclude-origins\" cannot be used together")));
+	if (opts->only_local && opts->forward_origins != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options \"only-local\" and \"forward-origins\" cannot be used together"),
+				 errdetail("\"only-local\" drops every change that \"forward-origins\" would forward.")));
+	if (opts->origin_progress && !opts->include_transaction)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"origin-progress\" requires \"include-transaction\""),
+				 errdetail("Origin progress is recorded with the commit of each replayed transaction.")));
+	if (opts->format != DR_FORMAT_BINARY)
+	{
+		if (seen[OPT_BINARY_VALUES] != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"binary-values\" requires \"format\" \"binary\"")));
+		if (seen[OPT_FORMAT_VERSION] != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"format-version\" requires \"format\" \"binary\"")));
+	}
+}

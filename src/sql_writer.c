@@ -1,0 +1,708 @@
+/*-------------------------------------------------------------------------
+ *
+ * sql_writer.c
+ *		decoder_raw's SQL format: one executable statement per record.
+ *
+ * Each record is a single line that psql can run on a server with the same
+ * schema and that reproduces the change exactly, whatever the session
+ * settings of the decoding or of the replaying side:
+ *
+ * - literals that hold a backslash or a control character are E'' strings,
+ *   so they read the same whatever standard_conforming_strings says;
+ * - floats are written in their shortest exact form and quoted, so that a
+ *   comparison is made in the column's own type;
+ * - a replica identity column whose type has no equality operator is
+ *   compared through its text form;
+ * - with REPLICA IDENTITY FULL, UPDATE and DELETE touch exactly one row
+ *   (by ctid), as on the source, even if the table holds duplicates.
+ *
+ * Copyright (c) 2026, decoder_raw developers
+ * Distributed under the PostgreSQL License, see LICENSE.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "decoder_raw.h"
+
+#include "access/detoast.h"
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "common/shortest_dec.h"
+#include "datatype/timestamp.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "pgtime.h"
+#include "replication/output_plugin.h"
+#include "utils/builtins.h"
+#include "utils/cash.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+/* Statement fragments derived once per relation. */
+typedef struct SqlRelation
+{
+	char	   *insert_prefix;	/* INSERT INTO rel (cols) [OVERRIDING] VALUES ( */
+	int			insert_prefix_len;
+	char	   *update_prefix;	/* UPDATE [ONLY] rel SET */
+	int			update_prefix_len;
+	char	   *delete_prefix;	/* DELETE FROM [ONLY] rel WHERE */
+	int			delete_prefix_len;
+	char	   *only_rel;		/* [ONLY ]rel, for the FULL identity subquery */
+} SqlRelation;
+
+/* Bytes that a literal cannot hold as they are. */
+static bool special_byte[256];
+static bool special_byte_ready = false;
+
+static pg_tz *utc_tz = NULL;
+
+static void
+init_tables(void)
+{
+	int			c;
+
+	if (special_byte_ready)
+		return;
+	for (c = 0; c < 256; c++)
+		special_byte[c] = (c < 0x20 || c == 0x7f || c == '\'' || c == '\\');
+	special_byte_ready = true;
+}
+
+/*
+ * Append a string literal.  The server encodings are all ASCII-safe, so a
+ * byte-wise scan for quotes, backslashes and control characters is exact.
+ */
+static void
+append_literal(StringInfo out, const char *s, int len)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	const unsigned char *end = p + len;
+	const unsigned char *run;
+	bool		escape = false;
+
+	for (run = p; run < end; run++)
+	{
+		if (special_byte[*run] && *run != '\'')
+		{
+			escape = true;
+			break;
+		}
+	}
+
+	enlargeStringInfo(out, len + 3);
+	if (escape)
+		appendStringInfoChar(out, 'E');
+	appendStringInfoChar(out, '\'');
+
+	while (p < end)
+	{
+		run = p;
+		while (p < end && !special_byte[*p])
+			p++;
+		if (p > run)
+			appendBinaryStringInfo(out, (const char *) run, p - run);
+		if (p >= end)
+			break;
+
+		switch (*p)
+		{
+			case '\'':
+				appendBinaryStringInfo(out, "''", 2);
+				break;
+			case '\\':
+				appendBinaryStringInfo(out, "\\\\", 2);
+				break;
+			case '\n':
+				appendBinaryStringInfo(out, "\\n", 2);
+				break;
+			case '\r':
+				appendBinaryStringInfo(out, "\\r", 2);
+				break;
+			case '\t':
+				appendBinaryStringInfo(out, "\\t", 2);
+				break;
+			case '\b':
+				appendBinaryStringInfo(out, "\\b", 2);
+				break;
+			case '\f':
+				appendBinaryStringInfo(out, "\\f", 2);
+				break;
+			default:
+				appendStringInfo(out, "\\x%02X", *p);
+				break;
+		}
+		p++;
+	}
+	appendStringInfoChar(out, '\'');
+}
+
+static inline void
+append_cstring_literal(StringInfo out, const char *s)
+{
+	append_literal(out, s, strlen(s));
+}
+
+static void
+append_bytea(StringInfo out, const char *data, int len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char	   *dst;
+	int			i;
+
+	/* E'' keeps the backslash intact under any standard_conforming_strings */
+	enlargeStringInfo(out, len * 2 + 6);
+	appendBinaryStringInfo(out, "E'\\\\x", 5);
+	dst = out->data + out->len;
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) data[i];
+
+		*dst++ = hex[c >> 4];
+		*dst++ = hex[c & 0x0f];
+	}
+	out->len += len * 2;
+	out->data[out->len] = '\0';
+	appendStringInfoChar(out, '\'');
+}
+
+static void
+append_numeric(StringInfo out, Datum value)
+{
+	Numeric		num = DatumGetNumeric(value);
+	char	   *str = DatumGetCString(DirectFunctionCall1(numeric_out,
+														  NumericGetDatum(num)));
+
+	/* NaN and the infinities are not numeric constants */
+	if (numeric_is_nan(num) || numeric_is_inf(num))
+		append_cstring_literal(out, str);
+	else
+		appendStringInfoString(out, str);
+}
+
+static void
+append_timestamp(StringInfo out, Timestamp ts, bool with_tz)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tz;
+	const char *tzn;
+	char		buf[MAXDATELEN + 1];
+
+	if (TIMESTAMP_NOT_FINITE(ts))
+		EncodeSpecialTimestamp(ts, buf);
+	else if (with_tz)
+	{
+		if (timestamp2tm(ts, &tz, &tm, &fsec, &tzn, utc_tz) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("timestamp out of range")));
+		EncodeDateTime(&tm, fsec, true, tz, tzn, USE_ISO_DATES, buf);
+	}
+	else
+	{
+		if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("timestamp out of range")));
+		EncodeDateTime(&tm, fsec, false, 0, NULL, USE_ISO_DATES, buf);
+	}
+	append_cstring_literal(out, buf);
+}
+
+static void
+append_date(StringInfo out, DateADT date)
+{
+	struct pg_tm tm;
+	char		buf[MAXDATELEN + 1];
+
+	if (DATE_NOT_FINITE(date))
+		EncodeSpecialDate(date, buf);
+	else
+	{
+		j2date(date + POSTGRES_EPOCH_JDATE,
+			   &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+		EncodeDateOnly(&tm, USE_ISO_DATES, buf);
+	}
+	append_cstring_literal(out, buf);
+}
+
+/* Append a column value (not NULL) as an SQL constant. */
+static void
+append_value(StringInfo out, DecoderRawColumn *col, Datum value)
+{
+	char		buf[64];
+
+	switch (col->kind)
+	{
+		case DR_COL_BOOL:
+			appendStringInfoString(out, DatumGetBool(value) ? "true" : "false");
+			return;
+		case DR_COL_INT2:
+			enlargeStringInfo(out, 8);
+			out->len += pg_itoa(DatumGetInt16(value), out->data + out->len);
+			return;
+		case DR_COL_INT4:
+			enlargeStringInfo(out, 12);
+			out->len += pg_ltoa(DatumGetInt32(value), out->data + out->len);
+			return;
+		case DR_COL_INT8:
+			enlargeStringInfo(out, MAXINT8LEN + 1);
+			out->len += pg_lltoa(DatumGetInt64(value), out->data + out->len);
+			return;
+		case DR_COL_FLOAT4:
+			/* shortest exact form; quoted, '0.1' is not numeric 0.1 */
+			float_to_shortest_decimal_buf(DatumGetFloat4(value), buf);
+			append_cstring_literal(out, buf);
+			return;
+		case DR_COL_FLOAT8:
+			double_to_shortest_decimal_buf(DatumGetFloat8(value), buf);
+			append_cstring_literal(out, buf);
+			return;
+		case DR_COL_NUMERIC:
+			append_numeric(out, value);
+			return;
+		case DR_COL_TEXT:
+			{
+				struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
+
+				append_literal(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+				return;
+			}
+		case DR_COL_BYTEA:
+			{
+				struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
+
+				append_bytea(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+				return;
+			}
+		case DR_COL_DATE:
+			append_date(out, DatumGetDateADT(value));
+			return;
+		case DR_COL_TIMESTAMP:
+			append_timestamp(out, DatumGetTimestamp(value), false);
+			return;
+		case DR_COL_TIMESTAMPTZ:
+			append_timestamp(out, DatumGetTimestampTz(value), true);
+			return;
+		case DR_COL_MONEY:
+			{
+				/* through numeric: money's text form depends on lc_monetary */
+				Datum		num = DirectFunctionCall1(cash_numeric, value);
+
+				append_cstring_literal(out,
+									   DatumGetCString(DirectFunctionCall1(numeric_out, num)));
+				appendStringInfoString(out, "::pg_catalog.numeric::pg_catalog.money");
+				return;
+			}
+		case DR_COL_GENERIC:
+			append_cstring_literal(out, OutputFunctionCall(&col->outfunc, value));
+			return;
+	}
+}
+
+/* Is this value an unchanged TOAST pointer, i.e. not in the WAL? */
+static inline bool
+is_unchanged_toast(DecoderRawColumn *col, Datum value, bool isnull)
+{
+	return !isnull && col->typisvarlena &&
+		VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value));
+}
+
+static SqlRelation *
+sql_relation(DecoderRawRelation *rel)
+{
+	SqlRelation *sr = rel->writer_private;
+	StringInfoData buf;
+	MemoryContext old;
+	bool		first = true;
+	int			i;
+
+	if (sr != NULL)
+		return sr;
+
+	old = MemoryContextSwitchTo(rel->cxt);
+	sr = palloc0(sizeof(SqlRelation));
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "INSERT INTO %s ", rel->qualname);
+	for (i = 0; i < rel->natts; i++)
+	{
+		DecoderRawColumn *col = &rel->cols[i];
+
+		if (col->dropped || col->generated)
+			continue;
+		appendStringInfoString(&buf, first ? "(" : ", ");
+		appendStringInfoString(&buf, col->quoted);
+		first = false;
+	}
+	if (first)
+		appendStringInfoString(&buf, "DEFAULT VALUES");
+	else
+	{
+		appendStringInfoString(&buf, ") ");
+		if (rel->has_identity_always)
+			appendStringInfoString(&buf, "OVERRIDING SYSTEM VALUE ");
+		appendStringInfoString(&buf, "VALUES (");
+	}
+	sr->insert_prefix = buf.data;
+	sr->insert_prefix_len = buf.len;
+
+	sr->only_rel = psprintf("%s%s", rel->use_only ? "ONLY " : "", rel->qualname);
+	sr->update_prefix = psprintf("UPDATE %s SET ", sr->only_rel);
+	sr->update_prefix_len = strlen(sr->update_prefix);
+	sr->delete_prefix = psprintf("DELETE FROM %s WHERE ", sr->only_rel);
+	sr->delete_prefix_len = strlen(sr->delete_prefix);
+
+	MemoryContextSwitchTo(old);
+	rel->writer_private = sr;
+	return sr;
+}
+
+static void
+begin_record(LogicalDecodingContext *ctx)
+{
+	OutputPluginPrepareWrite(ctx, true);
+}
+
+static void
+end_record(LogicalDecodingContext *ctx)
+{
+	OutputPluginWrite(ctx, true);
+}
+
+/* " -- key value, key value" annotations after BEGIN; and COMMIT; */
+static void
+append_annotation(StringInfo out, bool *first, const char *key)
+{
+	appendStringInfoString(out, *first ? " -- " : ", ");
+	appendStringInfoString(out, key);
+	appendStringInfoChar(out, ' ');
+	*first = false;
+}
+
+static void
+sql_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
+		  ReorderBufferTXN *txn)
+{
+	StringInfo	out = ctx->out;
+	bool		first = true;
+
+	begin_record(ctx);
+	appendStringInfoString(out, "BEGIN;");
+	if (data->opts.include_xids)
+	{
+		append_annotation(out, &first, "xid");
+		appendStringInfo(out, "%u", txn->xid);
+	}
+	if (data->opts.include_origin && txn->origin_id != InvalidRepOriginId)
+	{
+		const char *name = decoder_raw_origin_name(txn->origin_id);
+
+		append_annotation(out, &first, "origin");
+		/* origin names are free text: keep the line a comment */
+		if (name != NULL && strpbrk(name, "\n\r,") == NULL)
+			appendStringInfoString(out, name);
+		else if (name != NULL)
+			append_cstring_literal(out, name);
+		else
+			appendStringInfo(out, "%u", (unsigned) txn->origin_id);
+		append_annotation(out, &first, "origin_lsn");
+		decoder_raw_append_lsn(out, txn->origin_lsn);
+	}
+	end_record(ctx);
+
+	if (data->opts.origin_progress)
+	{
+		begin_record(ctx);
+		appendStringInfoString(out, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
+		decoder_raw_append_lsn(out, txn->end_lsn);
+		appendStringInfoString(out, "', '");
+		decoder_raw_append_timestamp(out, txn->xact_time.commit_time);
+		appendStringInfoString(out, "');");
+		end_record(ctx);
+	}
+}
+
+static void
+sql_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
+		   ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	StringInfo	out = ctx->out;
+	bool		first = true;
+
+	begin_record(ctx);
+	appendStringInfoString(out, "COMMIT;");
+	if (data->opts.include_xids)
+	{
+		append_annotation(out, &first, "xid");
+		appendStringInfo(out, "%u", txn->xid);
+	}
+	if (data->opts.include_lsn)
+	{
+		append_annotation(out, &first, "lsn");
+		decoder_raw_append_lsn(out, commit_lsn);
+	}
+	if (data->opts.include_timestamp)
+	{
+		append_annotation(out, &first, "time");
+		decoder_raw_append_timestamp(out, txn->xact_time.commit_time);
+	}
+	end_record(ctx);
+}
+
+static void
+sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
+		   DecoderRawRelation *rel, HeapTuple tuple)
+{
+	StringInfo	out = ctx->out;
+	SqlRelation *sr = sql_relation(rel);
+	Datum	   *values = rel->new_values;
+	bool	   *nulls = rel->new_nulls;
+	bool		first = true;
+	int			i;
+
+	heap_deform_tuple(tuple, rel->desc, values, nulls);
+
+	begin_record(ctx);
+	appendBinaryStringInfo(out, sr->insert_prefix, sr->insert_prefix_len);
+	for (i = 0; i < rel->natts; i++)
+	{
+		DecoderRawColumn *col = &rel->cols[i];
+
+		if (col->dropped || col->generated)
+			continue;
+		if (!first)
+			appendBinaryStringInfo(out, ", ", 2);
+		first = false;
+
+		if (nulls[i])
+			appendBinaryStringInfo(out, "NULL", 4);
+		else
+			append_value(out, col, values[i]);
+	}
+	appendStringInfoString(out, first ? ";" : ");");
+	end_record(ctx);
+}
+
+/*
+ * Append the condition that finds the row: the identity key columns, or
+ * every column with REPLICA IDENTITY FULL.
+ */
+static void
+append_where(StringInfo out, DecoderRawRelation *rel,
+			 Datum *values, bool *nulls)
+{
+	bool		first = true;
+	int			i;
+
+	for (i = 0; i < rel->natts; i++)
+	{
+		DecoderRawColumn *col = &rel->cols[i];
+
+		if (col->dropped || !(col->is_key || rel->full_identity))
+			continue;
+		if (!first)
+			appendBinaryStringInfo(out, " AND ", 5);
+		first = false;
+
+		if (nulls[i])
+		{
+			appendStringInfoString(out, col->quoted);
+			appendBinaryStringInfo(out, " IS NULL", 8);
+		}
+		else if (col->has_equality)
+		{
+			appendStringInfoString(out, col->quoted);
+			appendBinaryStringInfo(out, " = ", 3);
+			append_value(out, col, values[i]);
+		}
+		else
+		{
+			/* json, xml, point, ...: compare the text forms */
+			appendStringInfoString(out, col->quoted);
+			appendStringInfoString(out, "::pg_catalog.text = ");
+			append_value(out, col, values[i]);
+			appendStringInfo(out, "::%s::pg_catalog.text", col->typname);
+		}
+	}
+	if (first)
+		appendStringInfoString(out, "true");	/* FULL on a table without columns */
+}
+
+/* WHERE clause; with FULL identity, one row only, by ctid. */
+static void
+append_row_condition(StringInfo out, DecoderRawRelation *rel, SqlRelation *sr,
+					 Datum *values, bool *nulls)
+{
+	if (rel->full_identity)
+	{
+		appendStringInfoString(out, "ctid = (SELECT ctid FROM ");
+		appendStringInfoString(out, sr->only_rel);
+		appendStringInfoString(out, " WHERE ");
+		append_where(out, rel, values, nulls);
+		appendStringInfoString(out, " LIMIT 1);");
+	}
+	else
+	{
+		append_where(out, rel, values, nulls);
+		appendStringInfoChar(out, ';');
+	}
+}
+
+static void
+sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
+		   DecoderRawRelation *rel, HeapTuple oldtuple, HeapTuple newtuple)
+{
+	StringInfo	out = ctx->out;
+	SqlRelation *sr = sql_relation(rel);
+	Datum	   *values = rel->new_values;
+	bool	   *nulls = rel->new_nulls;
+	bool		first = true;
+	int			i;
+
+	heap_deform_tuple(newtuple, rel->desc, values, nulls);
+	/* the old key is logged only when it changed */
+	if (oldtuple != NULL)
+		heap_deform_tuple(oldtuple, rel->desc, rel->old_values, rel->old_nulls);
+
+	begin_record(ctx);
+	appendBinaryStringInfo(out, sr->update_prefix, sr->update_prefix_len);
+	for (i = 0; i < rel->natts; i++)
+	{
+		DecoderRawColumn *col = &rel->cols[i];
+
+		/* generated and GENERATED ALWAYS columns cannot be assigned */
+		if (col->dropped || col->generated || col->identity_always)
+			continue;
+		if (is_unchanged_toast(col, values[i], nulls[i]))
+			continue;
+		if (!first)
+			appendBinaryStringInfo(out, ", ", 2);
+		first = false;
+
+		appendStringInfoString(out, col->quoted);
+		appendBinaryStringInfo(out, " = ", 3);
+		if (nulls[i])
+			appendBinaryStringInfo(out, "NULL", 4);
+		else
+			append_value(out, col, values[i]);
+	}
+
+	if (first)
+	{
+		/*
+		 * Nothing assignable changed in the WAL's view (only unchanged TOAST
+		 * or generated columns): the row stays as it is, but say so.
+		 */
+		resetStringInfo(out);
+		OutputPluginPrepareWrite(ctx, true);
+		appendStringInfo(out, "-- UPDATE on %s changed no column that can be assigned",
+						 rel->qualname);
+		end_record(ctx);
+		return;
+	}
+
+	appendBinaryStringInfo(out, " WHERE ", 7);
+	if (oldtuple != NULL)
+		append_row_condition(out, rel, sr, rel->old_values, rel->old_nulls);
+	else
+		append_row_condition(out, rel, sr, values, nulls);
+	end_record(ctx);
+}
+
+static void
+sql_delete(LogicalDecodingContext *ctx, DecoderRawData *data,
+		   DecoderRawRelation *rel, HeapTuple oldtuple)
+{
+	StringInfo	out = ctx->out;
+	SqlRelation *sr = sql_relation(rel);
+
+	heap_deform_tuple(oldtuple, rel->desc, rel->old_values, rel->old_nulls);
+
+	begin_record(ctx);
+	appendBinaryStringInfo(out, sr->delete_prefix, sr->delete_prefix_len);
+	append_row_condition(out, rel, sr, rel->old_values, rel->old_nulls);
+	end_record(ctx);
+}
+
+static void
+sql_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
+			 int nrels, DecoderRawRelation **rels,
+			 bool cascade, bool restart_seqs)
+{
+	StringInfo	out = ctx->out;
+	int			i;
+
+	begin_record(ctx);
+	appendStringInfoString(out, "TRUNCATE ");
+	for (i = 0; i < nrels; i++)
+	{
+		if (i > 0)
+			appendBinaryStringInfo(out, ", ", 2);
+		/* ONLY: inheritance children are listed on their own if truncated */
+		if (rels[i]->relkind != RELKIND_PARTITIONED_TABLE)
+			appendBinaryStringInfo(out, "ONLY ", 5);
+		appendStringInfoString(out, rels[i]->qualname);
+	}
+	if (restart_seqs)
+		appendStringInfoString(out, " RESTART IDENTITY");
+	if (cascade)
+		appendStringInfoString(out, " CASCADE");
+	appendStringInfoChar(out, ';');
+	end_record(ctx);
+}
+
+/*
+ * A message is written as the call that emits it again, so the output stays
+ * executable and a cascaded consumer sees the message too.
+ */
+static void
+sql_message(LogicalDecodingContext *ctx, DecoderRawData *data,
+			ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
+			const char *prefix, Size sz, const char *message)
+{
+	StringInfo	out = ctx->out;
+	bool		is_text;
+
+	/* text when the content is valid in the database encoding */
+	is_text = memchr(message, '\0', sz) == NULL &&
+		pg_verifymbstr(message, sz, true);
+
+	begin_record(ctx);
+	appendStringInfoString(out, "SELECT pg_catalog.pg_logical_emit_message(");
+	appendStringInfoString(out, transactional ? "true, " : "false, ");
+	append_cstring_literal(out, prefix);
+	appendBinaryStringInfo(out, ", ", 2);
+	if (is_text)
+		append_literal(out, message, sz);
+	else
+	{
+		append_bytea(out, message, sz);
+		appendStringInfoString(out, "::pg_catalog.bytea");
+	}
+	appendStringInfoString(out, ");");
+	end_record(ctx);
+}
+
+static void
+sql_init(void)
+{
+	init_tables();
+	if (utc_tz == NULL)
+		utc_tz = pg_tzset("UTC");
+}
+
+const DecoderRawWriter decoder_raw_sql_writer = {
+	.init = sql_init,
+	.begin = sql_begin,
+	.commit = sql_commit,
+	.relation = NULL,
+	.insert = sql_insert,
+	.update = sql_update,
+	.delete = sql_delete,
+	.truncate = sql_truncate,
+	.message = sql_message,
+};
