@@ -7,7 +7,8 @@ OBJS = \
 	src/options.o \
 	src/relcache.o \
 	src/origin.o \
-	src/sql_writer.o
+	src/sql_writer.o \
+	src/value.o
 PGFILEDESC = "decoder_raw - logical decoding output plugin emitting SQL"
 
 EXTENSION = decoder_raw

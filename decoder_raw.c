@@ -80,6 +80,7 @@ decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 										  "decoder_raw change context",
 										  ALLOCSET_DEFAULT_SIZES);
 	decoder_raw_parse_options(ctx->output_plugin_options, &data->opts);
+	data->scratch = makeStringInfo();
 
 	if (data->opts.format == DR_FORMAT_BINARY)
 		ereport(ERROR,
@@ -147,27 +148,6 @@ void
 decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn)
 {
 	appendStringInfo(out, "%X/%X", LSN_FORMAT_ARGS(lsn));
-}
-
-/* ISO 8601 in UTC, whatever the session's DateStyle and TimeZone. */
-void
-decoder_raw_append_timestamp(StringInfo out, TimestampTz ts)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-	int			tz;
-	const char *tzn;
-	char		buf[MAXDATELEN + 1];
-
-	if (TIMESTAMP_NOT_FINITE(ts))
-		EncodeSpecialTimestamp(ts, buf);
-	else if (timestamp2tm(ts, &tz, &tm, &fsec, &tzn, pg_tzset("UTC")) == 0)
-		EncodeDateTime(&tm, fsec, true, tz, tzn, USE_ISO_DATES, buf);
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	appendStringInfoString(out, buf);
 }
 
 /* Write the transaction's BEGIN record unless it is already out. */

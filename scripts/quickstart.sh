@@ -66,7 +66,7 @@ cleanup()
 	if [ $rc -ne 0 ]; then
 		echo "quickstart.sh: failed (exit status $rc)" >&2
 	fi
-	return $rc
+	return "$rc"
 }
 trap cleanup EXIT
 

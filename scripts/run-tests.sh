@@ -73,7 +73,7 @@ for i in "${!prove_tests[@]}"; do
 		echo "run-tests.sh: no such TAP test: ${prove_tests[$i]}" >&2
 		exit 2
 	fi
-	prove_tests[$i]="t/$t.pl"
+	prove_tests[i]="t/$t.pl"
 done
 
 # Nothing from the caller's environment should point the tests at another
@@ -117,6 +117,7 @@ pghome=$(getent passwd postgres | cut -d: -f6)
 
 # Work in a fresh copy owned by postgres, without the caller's build products.
 workdir=$(mktemp -d /tmp/decoder_raw-tests.XXXXXX)
+# shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup()
 {
 	local rc=$?
@@ -125,12 +126,12 @@ cleanup()
 		runuser -u postgres -- "$(pg_config --bindir)/pg_ctl" stop -m immediate \
 			-D "$(dirname "$pidfile")" >/dev/null 2>&1 </dev/null || true
 	done
-	if [ $keep -eq 1 ] || { [ "$failed" -gt 0 ] && [ "${CI:-}" != true ]; }; then
+	if [ "$keep" -eq 1 ] || { [ "$failed" -gt 0 ] && [ "${CI:-}" != true ]; }; then
 		echo "run-tests.sh: test tree kept in $workdir"
 	else
 		rm -rf "$workdir"
 	fi
-	return $rc
+	return "$rc"
 }
 trap cleanup EXIT
 tar -C "$srcdir" --exclude=./.git -cf - . | tar -C "$workdir" -xf -
@@ -169,7 +170,7 @@ if [ $run_regress -eq 1 ]; then
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
-	if [ -f "$workdir/regression.diffs" ] && [ "$rc" -ne 0 ]; then
+	if [ -s "$workdir/regression.diffs" ] && [ "$rc" -ne 0 ]; then
 		section "regression.diffs"
 		cat "$workdir/regression.diffs"
 	fi
@@ -188,7 +189,9 @@ if [ $run_tap -eq 1 ]; then
 	section "TAP suite"
 	log="$workdir/tap.out"
 	set +e
-	as_postgres make -s installcheck REGRESS= PROVE_TESTS="${prove_tests[*]}" 2>&1 |
+	# PERL5LIB lets every test "use DecoderRawNode" however prove is invoked.
+	as_postgres env PERL5LIB="$workdir/t${PERL5LIB:+:$PERL5LIB}" \
+		make -s installcheck REGRESS= PROVE_TESTS="${prove_tests[*]}" 2>&1 |
 		tee "$log"
 	rc=${PIPESTATUS[0]}
 	set -e

@@ -191,6 +191,8 @@ struct DecoderRawData
 	/* per-transaction state */
 	bool		xact_wrote_begin;	/* BEGIN record written */
 	int			guc_nestlevel;	/* > 0 while output settings are pinned */
+
+	StringInfo	scratch;		/* reusable buffer for value text */
 };
 
 extern const DecoderRawWriter decoder_raw_sql_writer;
@@ -199,6 +201,10 @@ extern const DecoderRawWriter decoder_raw_binary_writer;
 /* Helpers shared by the writers (decoder_raw.c). */
 extern void decoder_raw_pin_output_settings(DecoderRawData *data);
 extern void decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn);
+
+/* value.c */
+extern void decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
+										  Datum value);
 extern void decoder_raw_append_timestamp(StringInfo out, TimestampTz ts);
 
 #endif							/* DECODER_RAW_H */

@@ -57,8 +57,6 @@ typedef struct SqlRelation
 static bool special_byte[256];
 static bool special_byte_ready = false;
 
-static pg_tz *utc_tz = NULL;
-
 static void
 init_tables(void)
 {
@@ -145,125 +143,31 @@ append_cstring_literal(StringInfo out, const char *s)
 	append_literal(out, s, strlen(s));
 }
 
-static void
-append_bytea(StringInfo out, const char *data, int len)
-{
-	static const char hex[] = "0123456789abcdef";
-	char	   *dst;
-	int			i;
-
-	/* E'' keeps the backslash intact under any standard_conforming_strings */
-	enlargeStringInfo(out, len * 2 + 6);
-	appendBinaryStringInfo(out, "E'\\\\x", 5);
-	dst = out->data + out->len;
-	for (i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) data[i];
-
-		*dst++ = hex[c >> 4];
-		*dst++ = hex[c & 0x0f];
-	}
-	out->len += len * 2;
-	out->data[out->len] = '\0';
-	appendStringInfoChar(out, '\'');
-}
-
-static void
-append_numeric(StringInfo out, Datum value)
-{
-	Numeric		num = DatumGetNumeric(value);
-	char	   *str = DatumGetCString(DirectFunctionCall1(numeric_out,
-														  NumericGetDatum(num)));
-
-	/* NaN and the infinities are not numeric constants */
-	if (numeric_is_nan(num) || numeric_is_inf(num))
-		append_cstring_literal(out, str);
-	else
-		appendStringInfoString(out, str);
-}
-
-static void
-append_timestamp(StringInfo out, Timestamp ts, bool with_tz)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-	int			tz;
-	const char *tzn;
-	char		buf[MAXDATELEN + 1];
-
-	if (TIMESTAMP_NOT_FINITE(ts))
-		EncodeSpecialTimestamp(ts, buf);
-	else if (with_tz)
-	{
-		if (timestamp2tm(ts, &tz, &tm, &fsec, &tzn, utc_tz) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-					 errmsg("timestamp out of range")));
-		EncodeDateTime(&tm, fsec, true, tz, tzn, USE_ISO_DATES, buf);
-	}
-	else
-	{
-		if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-					 errmsg("timestamp out of range")));
-		EncodeDateTime(&tm, fsec, false, 0, NULL, USE_ISO_DATES, buf);
-	}
-	append_cstring_literal(out, buf);
-}
-
-static void
-append_date(StringInfo out, DateADT date)
-{
-	struct pg_tm tm;
-	char		buf[MAXDATELEN + 1];
-
-	if (DATE_NOT_FINITE(date))
-		EncodeSpecialDate(date, buf);
-	else
-	{
-		j2date(date + POSTGRES_EPOCH_JDATE,
-			   &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
-		EncodeDateOnly(&tm, USE_ISO_DATES, buf);
-	}
-	append_cstring_literal(out, buf);
-}
-
 /* Append a column value (not NULL) as an SQL constant. */
 static void
-append_value(StringInfo out, DecoderRawColumn *col, Datum value)
+append_value(StringInfo out, DecoderRawColumn *col, Datum value,
+			 StringInfo scratch)
 {
-	char		buf[64];
-
 	switch (col->kind)
 	{
 		case DR_COL_BOOL:
 			appendStringInfoString(out, DatumGetBool(value) ? "true" : "false");
 			return;
 		case DR_COL_INT2:
-			enlargeStringInfo(out, 8);
-			out->len += pg_itoa(DatumGetInt16(value), out->data + out->len);
-			return;
 		case DR_COL_INT4:
-			enlargeStringInfo(out, 12);
-			out->len += pg_ltoa(DatumGetInt32(value), out->data + out->len);
-			return;
 		case DR_COL_INT8:
-			enlargeStringInfo(out, MAXINT8LEN + 1);
-			out->len += pg_lltoa(DatumGetInt64(value), out->data + out->len);
-			return;
-		case DR_COL_FLOAT4:
-			/* shortest exact form; quoted, '0.1' is not numeric 0.1 */
-			float_to_shortest_decimal_buf(DatumGetFloat4(value), buf);
-			append_cstring_literal(out, buf);
-			return;
-		case DR_COL_FLOAT8:
-			double_to_shortest_decimal_buf(DatumGetFloat8(value), buf);
-			append_cstring_literal(out, buf);
+			decoder_raw_append_value_text(out, col, value);
 			return;
 		case DR_COL_NUMERIC:
-			append_numeric(out, value);
-			return;
+			{
+				Numeric		num = DatumGetNumeric(value);
+
+				/* NaN and the infinities are not numeric constants */
+				if (numeric_is_nan(num) || numeric_is_inf(num))
+					break;
+				decoder_raw_append_value_text(out, col, value);
+				return;
+			}
 		case DR_COL_TEXT:
 			{
 				struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
@@ -271,36 +175,21 @@ append_value(StringInfo out, DecoderRawColumn *col, Datum value)
 				append_literal(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
 				return;
 			}
-		case DR_COL_BYTEA:
-			{
-				struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
-
-				append_bytea(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
-				return;
-			}
-		case DR_COL_DATE:
-			append_date(out, DatumGetDateADT(value));
-			return;
-		case DR_COL_TIMESTAMP:
-			append_timestamp(out, DatumGetTimestamp(value), false);
-			return;
-		case DR_COL_TIMESTAMPTZ:
-			append_timestamp(out, DatumGetTimestampTz(value), true);
-			return;
 		case DR_COL_MONEY:
-			{
-				/* through numeric: money's text form depends on lc_monetary */
-				Datum		num = DirectFunctionCall1(cash_numeric, value);
-
-				append_cstring_literal(out,
-									   DatumGetCString(DirectFunctionCall1(numeric_out, num)));
-				appendStringInfoString(out, "::pg_catalog.numeric::pg_catalog.money");
-				return;
-			}
-		case DR_COL_GENERIC:
-			append_cstring_literal(out, OutputFunctionCall(&col->outfunc, value));
+			/* through numeric: money's text form depends on lc_monetary */
+			resetStringInfo(scratch);
+			decoder_raw_append_value_text(scratch, col, value);
+			append_literal(out, scratch->data, scratch->len);
+			appendStringInfoString(out, "::pg_catalog.numeric::pg_catalog.money");
 			return;
+		default:
+			break;
 	}
+
+	/* floats are quoted too: '0.1' is compared as a float, 0.1 is numeric */
+	resetStringInfo(scratch);
+	decoder_raw_append_value_text(scratch, col, value);
+	append_literal(out, scratch->data, scratch->len);
 }
 
 /* Is this value an unchanged TOAST pointer, i.e. not in the WAL? */
@@ -459,6 +348,7 @@ sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 {
 	StringInfo	out = ctx->out;
 	SqlRelation *sr = sql_relation(rel);
+	StringInfo	scratch = data->scratch;
 	Datum	   *values = rel->new_values;
 	bool	   *nulls = rel->new_nulls;
 	bool		first = true;
@@ -481,7 +371,7 @@ sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 		if (nulls[i])
 			appendBinaryStringInfo(out, "NULL", 4);
 		else
-			append_value(out, col, values[i]);
+			append_value(out, col, values[i], scratch);
 	}
 	appendStringInfoString(out, first ? ";" : ");");
 	end_record(ctx);
@@ -493,7 +383,7 @@ sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
  */
 static void
 append_where(StringInfo out, DecoderRawRelation *rel,
-			 Datum *values, bool *nulls)
+			 Datum *values, bool *nulls, StringInfo scratch)
 {
 	bool		first = true;
 	int			i;
@@ -517,14 +407,14 @@ append_where(StringInfo out, DecoderRawRelation *rel,
 		{
 			appendStringInfoString(out, col->quoted);
 			appendBinaryStringInfo(out, " = ", 3);
-			append_value(out, col, values[i]);
+			append_value(out, col, values[i], scratch);
 		}
 		else
 		{
 			/* json, xml, point, ...: compare the text forms */
 			appendStringInfoString(out, col->quoted);
 			appendStringInfoString(out, "::pg_catalog.text = ");
-			append_value(out, col, values[i]);
+			append_value(out, col, values[i], scratch);
 			appendStringInfo(out, "::%s::pg_catalog.text", col->typname);
 		}
 	}
@@ -535,19 +425,19 @@ append_where(StringInfo out, DecoderRawRelation *rel,
 /* WHERE clause; with FULL identity, one row only, by ctid. */
 static void
 append_row_condition(StringInfo out, DecoderRawRelation *rel, SqlRelation *sr,
-					 Datum *values, bool *nulls)
+					 Datum *values, bool *nulls, StringInfo scratch)
 {
 	if (rel->full_identity)
 	{
 		appendStringInfoString(out, "ctid = (SELECT ctid FROM ");
 		appendStringInfoString(out, sr->only_rel);
 		appendStringInfoString(out, " WHERE ");
-		append_where(out, rel, values, nulls);
+		append_where(out, rel, values, nulls, scratch);
 		appendStringInfoString(out, " LIMIT 1);");
 	}
 	else
 	{
-		append_where(out, rel, values, nulls);
+		append_where(out, rel, values, nulls, scratch);
 		appendStringInfoChar(out, ';');
 	}
 }
@@ -558,6 +448,7 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 {
 	StringInfo	out = ctx->out;
 	SqlRelation *sr = sql_relation(rel);
+	StringInfo	scratch = data->scratch;
 	Datum	   *values = rel->new_values;
 	bool	   *nulls = rel->new_nulls;
 	bool		first = true;
@@ -588,7 +479,7 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 		if (nulls[i])
 			appendBinaryStringInfo(out, "NULL", 4);
 		else
-			append_value(out, col, values[i]);
+			append_value(out, col, values[i], scratch);
 	}
 
 	if (first)
@@ -607,9 +498,10 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 
 	appendBinaryStringInfo(out, " WHERE ", 7);
 	if (oldtuple != NULL)
-		append_row_condition(out, rel, sr, rel->old_values, rel->old_nulls);
+		append_row_condition(out, rel, sr, rel->old_values, rel->old_nulls,
+							 data->scratch);
 	else
-		append_row_condition(out, rel, sr, values, nulls);
+		append_row_condition(out, rel, sr, values, nulls, data->scratch);
 	end_record(ctx);
 }
 
@@ -624,7 +516,8 @@ sql_delete(LogicalDecodingContext *ctx, DecoderRawData *data,
 
 	begin_record(ctx);
 	appendBinaryStringInfo(out, sr->delete_prefix, sr->delete_prefix_len);
-	append_row_condition(out, rel, sr, rel->old_values, rel->old_nulls);
+	append_row_condition(out, rel, sr, rel->old_values, rel->old_nulls,
+							 data->scratch);
 	end_record(ctx);
 }
 
@@ -680,7 +573,18 @@ sql_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_literal(out, message, sz);
 	else
 	{
-		append_bytea(out, message, sz);
+		StringInfo	scratch = data->scratch;
+		static const char hex[] = "0123456789abcdef";
+		Size		i;
+
+		resetStringInfo(scratch);
+		appendBinaryStringInfo(scratch, "\\x", 2);
+		for (i = 0; i < sz; i++)
+		{
+			appendStringInfoChar(scratch, hex[(unsigned char) message[i] >> 4]);
+			appendStringInfoChar(scratch, hex[(unsigned char) message[i] & 0x0f]);
+		}
+		append_literal(out, scratch->data, scratch->len);
 		appendStringInfoString(out, "::pg_catalog.bytea");
 	}
 	appendStringInfoString(out, ");");
@@ -691,8 +595,6 @@ static void
 sql_init(void)
 {
 	init_tables();
-	if (utc_tz == NULL)
-		utc_tz = pg_tzset("UTC");
 }
 
 const DecoderRawWriter decoder_raw_sql_writer = {

@@ -1,0 +1,185 @@
+/*-------------------------------------------------------------------------
+ *
+ * value.c
+ *		Text form of column values, independent of session settings.
+ *
+ * The common types are written here without the fmgr, in the form their
+ * output functions give under DateStyle ISO, TimeZone UTC, shortest-exact
+ * floats and hex bytea; every other type goes through its output function,
+ * with those settings pinned by decoder_raw_pin_output_settings() when the
+ * relation needs it.  Both formats use this, so that the binary format's
+ * text values and the SQL format's literals agree.
+ *
+ * Copyright (c) 2026, decoder_raw developers
+ * Distributed under the PostgreSQL License, see LICENSE.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "decoder_raw.h"
+
+#include "common/shortest_dec.h"
+#include "datatype/timestamp.h"
+#include "miscadmin.h"
+#include "pgtime.h"
+#include "utils/builtins.h"
+#include "utils/cash.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+static pg_tz *utc_tz = NULL;
+
+static void
+append_timestamp(StringInfo out, Timestamp ts, bool with_tz)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tz;
+	const char *tzn;
+	char		buf[MAXDATELEN + 1];
+
+	if (TIMESTAMP_NOT_FINITE(ts))
+		EncodeSpecialTimestamp(ts, buf);
+	else if (with_tz)
+	{
+		if (utc_tz == NULL)
+			utc_tz = pg_tzset("UTC");
+		if (timestamp2tm(ts, &tz, &tm, &fsec, &tzn, utc_tz) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("timestamp out of range")));
+		EncodeDateTime(&tm, fsec, true, tz, tzn, USE_ISO_DATES, buf);
+	}
+	else
+	{
+		if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("timestamp out of range")));
+		EncodeDateTime(&tm, fsec, false, 0, NULL, USE_ISO_DATES, buf);
+	}
+	appendStringInfoString(out, buf);
+}
+
+static void
+append_date(StringInfo out, DateADT date)
+{
+	struct pg_tm tm;
+	char		buf[MAXDATELEN + 1];
+
+	if (DATE_NOT_FINITE(date))
+		EncodeSpecialDate(date, buf);
+	else
+	{
+		j2date(date + POSTGRES_EPOCH_JDATE,
+			   &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+		EncodeDateOnly(&tm, USE_ISO_DATES, buf);
+	}
+	appendStringInfoString(out, buf);
+}
+
+static void
+append_hex(StringInfo out, const char *data, int len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char	   *dst;
+	int			i;
+
+	enlargeStringInfo(out, len * 2 + 3);
+	dst = out->data + out->len;
+	*dst++ = '\\';
+	*dst++ = 'x';
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) data[i];
+
+		*dst++ = hex[c >> 4];
+		*dst++ = hex[c & 0x0f];
+	}
+	out->len += len * 2 + 2;
+	out->data[out->len] = '\0';
+}
+
+/* ISO 8601 in UTC, whatever the session's DateStyle and TimeZone. */
+void
+decoder_raw_append_timestamp(StringInfo out, TimestampTz ts)
+{
+	append_timestamp(out, ts, true);
+}
+
+/*
+ * Append the text form of a value that is not NULL.  Money is written as
+ * the numeric it holds, since its own text form depends on lc_monetary.
+ */
+void
+decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
+							  Datum value)
+{
+	char		buf[64];
+
+	switch (col->kind)
+	{
+		case DR_COL_BOOL:
+			appendStringInfoChar(out, DatumGetBool(value) ? 't' : 'f');
+			return;
+		case DR_COL_INT2:
+			enlargeStringInfo(out, 8);
+			out->len += pg_itoa(DatumGetInt16(value), out->data + out->len);
+			return;
+		case DR_COL_INT4:
+			enlargeStringInfo(out, 12);
+			out->len += pg_ltoa(DatumGetInt32(value), out->data + out->len);
+			return;
+		case DR_COL_INT8:
+			enlargeStringInfo(out, MAXINT8LEN + 1);
+			out->len += pg_lltoa(DatumGetInt64(value), out->data + out->len);
+			return;
+		case DR_COL_FLOAT4:
+			/* shortest exact form, as extra_float_digits > 0 gives */
+			float_to_shortest_decimal_buf(DatumGetFloat4(value), buf);
+			appendStringInfoString(out, buf);
+			return;
+		case DR_COL_FLOAT8:
+			double_to_shortest_decimal_buf(DatumGetFloat8(value), buf);
+			appendStringInfoString(out, buf);
+			return;
+		case DR_COL_NUMERIC:
+			appendStringInfoString(out,
+								   DatumGetCString(DirectFunctionCall1(numeric_out, value)));
+			return;
+		case DR_COL_TEXT:
+			{
+				struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
+
+				appendBinaryStringInfo(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+				return;
+			}
+		case DR_COL_BYTEA:
+			{
+				struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
+
+				append_hex(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+				return;
+			}
+		case DR_COL_DATE:
+			append_date(out, DatumGetDateADT(value));
+			return;
+		case DR_COL_TIMESTAMP:
+			append_timestamp(out, DatumGetTimestamp(value), false);
+			return;
+		case DR_COL_TIMESTAMPTZ:
+			append_timestamp(out, DatumGetTimestampTz(value), true);
+			return;
+		case DR_COL_MONEY:
+			appendStringInfoString(out,
+								   DatumGetCString(DirectFunctionCall1(numeric_out,
+																	   DirectFunctionCall1(cash_numeric, value))));
+			return;
+		case DR_COL_GENERIC:
+			appendStringInfoString(out, OutputFunctionCall(&col->outfunc, value));
+			return;
+	}
+}
