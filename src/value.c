@@ -30,36 +30,24 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
-static pg_tz *utc_tz = NULL;
-
 static void
 append_timestamp(StringInfo out, Timestamp ts, bool with_tz)
 {
 	struct pg_tm tm;
 	fsec_t		fsec;
-	int			tz;
-	const char *tzn;
 	char		buf[MAXDATELEN + 1];
 
 	if (TIMESTAMP_NOT_FINITE(ts))
 		EncodeSpecialTimestamp(ts, buf);
-	else if (with_tz)
-	{
-		if (utc_tz == NULL)
-			utc_tz = pg_tzset("UTC");
-		if (timestamp2tm(ts, &tz, &tm, &fsec, &tzn, utc_tz) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-					 errmsg("timestamp out of range")));
-		EncodeDateTime(&tm, fsec, true, tz, tzn, USE_ISO_DATES, buf);
-	}
 	else
 	{
+		/* in UTC, a timestamptz splits into fields as a timestamp does */
 		if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 					 errmsg("timestamp out of range")));
-		EncodeDateTime(&tm, fsec, false, 0, NULL, USE_ISO_DATES, buf);
+		tm.tm_isdst = 0;		/* else EncodeDateTime() omits the zone */
+		EncodeDateTime(&tm, fsec, with_tz, 0, NULL, USE_ISO_DATES, buf);
 	}
 	appendStringInfoString(out, buf);
 }
