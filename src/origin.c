@@ -62,9 +62,16 @@ decoder_raw_origin_init(const DecoderRawOptions *opts)
 	origin_opts = opts;
 	last_entry = NULL;
 
+	/*
+	 * The invalidation callback outlives the decoding session, so the cache
+	 * lives in CacheMemoryContext; one left behind by a session that ended
+	 * in an error is dropped here.
+	 */
+	if (OriginCache != NULL)
+		hash_destroy(OriginCache);
 	ctl.keysize = sizeof(RepOriginId);
 	ctl.entrysize = sizeof(OriginEntry);
-	ctl.hcxt = CurrentMemoryContext;	/* the decoding context's */
+	ctl.hcxt = CacheMemoryContext;
 	OriginCache = hash_create("decoder_raw origin cache", 16, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 

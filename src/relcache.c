@@ -45,7 +45,8 @@ decoder_raw_relcache_init(void)
 {
 	HASHCTL		ctl;
 
-	Assert(RelationCache == NULL);
+	/* a session that ended in an error left its cache behind */
+	decoder_raw_relcache_destroy();
 
 	ctl.keysize = sizeof(Oid);
 	ctl.entrysize = sizeof(DecoderRawRelation);
@@ -268,6 +269,8 @@ build_relation(DecoderRawRelation *entry, Relation rel)
 	MemoryContextCopyAndSetIdentifier(entry->cxt, RelationGetRelationName(rel));
 	oldcxt = MemoryContextSwitchTo(entry->cxt);
 
+	/* valid from now on, unless an invalidation arrives while we build */
+	entry->valid = true;
 	entry->sent = false;
 	entry->writer_private = NULL;
 	entry->nspname = get_namespace_name(RelationGetNamespace(rel));
@@ -330,7 +333,6 @@ build_relation(DecoderRawRelation *entry, Relation rel)
 
 	bms_free(keys);
 	MemoryContextSwitchTo(oldcxt);
-	entry->valid = true;
 }
 
 /*
