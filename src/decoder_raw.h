@@ -101,6 +101,8 @@ typedef struct DecoderRawColumn
 	bool		is_key;			/* part of the replica identity key */
 	bool		typisvarlena;
 	bool		has_equality;	/* type has a default equality operator */
+	bool		cast_in_where;	/* that operator takes another type */
+	bool		exact_check;	/* equal values may differ (1.5, 1.50) */
 	char	   *typname;		/* format_type_extended(), qualified */
 	FmgrInfo	outfunc;		/* type output function */
 	bool		send_ready;		/* sendfunc looked up */

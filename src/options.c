@@ -200,8 +200,10 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 		{
 			case OPT_FORMAT:
 				{
-					char	   *value = option_string(elem, "\"sql\" and \"binary\"");
 					bool		alias = strcmp(elem->defname, "output_format") == 0;
+					char	   *value = option_string(elem, alias ?
+													  "\"textual\" and \"binary\"" :
+													  "\"sql\" and \"binary\"");
 
 					if (alias && strcmp(value, "textual") == 0)
 						opts->format = DR_FORMAT_SQL;

@@ -19,6 +19,9 @@
 #include "decoder_raw.h"
 
 #include "access/htup_details.h"
+#include "access/nbtree.h"
+#include "catalog/pg_am.h"
+#include "commands/defrem.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
@@ -246,6 +249,25 @@ column_kind(Oid typid)
 	}
 }
 
+/* Are equal values of this type always the same value? */
+static bool
+type_is_image_equal(Oid typid, Oid collid)
+{
+	Oid			opclass = GetDefaultOpClass(typid, BTREE_AM_OID);
+	Oid			opcintype;
+	Oid			proc;
+
+	if (!OidIsValid(opclass))
+		return false;
+	opcintype = get_opclass_input_type(opclass);
+	proc = get_opfamily_proc(get_opclass_family(opclass), opcintype, opcintype,
+							 BTEQUALIMAGE_PROC);
+	if (!OidIsValid(proc))
+		return false;
+	return DatumGetBool(OidFunctionCall1Coll(proc, collid,
+											 ObjectIdGetDatum(opcintype)));
+}
+
 /* The kinds written without going through the session's settings. */
 static bool
 kind_is_setting_free(DecoderRawColumnKind kind)
@@ -324,6 +346,16 @@ build_relation(DecoderRawRelation *entry, Relation rel)
 
 		tce = lookup_type_cache(col->typid, TYPECACHE_EQ_OPR);
 		col->has_equality = OidIsValid(tce->eq_opr);
+		if (col->has_equality)
+		{
+			Oid			left,
+						right;
+
+			op_input_types(tce->eq_opr, &left, &right);
+			col->cast_in_where = left == RECORDOID ||
+				(left == OIDOID && getBaseType(col->typid) != OIDOID);
+			col->exact_check = !type_is_image_equal(col->typid, att->attcollation);
+		}
 
 		if (col->identity_always)
 			entry->has_identity_always = true;

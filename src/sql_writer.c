@@ -408,6 +408,16 @@ append_where(StringInfo out, DecoderRawRelation *rel,
 			appendStringInfoString(out, col->quoted);
 			appendBinaryStringInfo(out, " = ", 3);
 			append_value(out, col, values[i], scratch);
+			if (col->cast_in_where)
+				appendStringInfo(out, "::%s", col->typname);
+			if (rel->full_identity && col->exact_check)
+			{
+				appendStringInfo(out, " AND %s::pg_catalog.text = ", col->quoted);
+				resetStringInfo(scratch);
+				decoder_raw_append_value_text(scratch, col, values[i]);
+				append_literal(out, scratch->data, scratch->len);
+				appendStringInfo(out, "::%s::pg_catalog.text", col->typname);
+			}
 		}
 		else
 		{
