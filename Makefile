@@ -19,7 +19,6 @@ REGRESS_OPTS = --temp-instance=./tmp_check_regress \
 	--temp-config=$(srcdir)/test/logical.conf
 
 TAP_TESTS = 1
-PROVE_FLAGS = -I $(srcdir)/t
 
 EXTRA_CLEAN = tmp_check_regress
 
@@ -31,3 +30,6 @@ override with_llvm = no
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# after PGXS, which resets it
+PROVE_FLAGS = -I $(srcdir)/t

@@ -14,6 +14,9 @@
 
 set -euo pipefail
 
+# runuser, dpkg and ldconfig live in sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
 PACKAGES=(
 	postgresql-15
 	postgresql-client-15

@@ -15,6 +15,9 @@
 
 set -euo pipefail
 
+# runuser, dpkg and ldconfig live in sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
 srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 install_deps=1

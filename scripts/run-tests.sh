@@ -22,6 +22,9 @@
 
 set -euo pipefail
 
+# runuser, dpkg and ldconfig live in sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+
 srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 run_regress=1
