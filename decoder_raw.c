@@ -17,14 +17,12 @@
 
 #include "decoder_raw.h"
 
-#include "access/htup_details.h"
 #include "access/xlogdefs.h"
 #include "pgtime.h"
 #include "replication/logical.h"
 #include "replication/output_plugin.h"
 #include "miscadmin.h"
 #include "utils/datetime.h"
-#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -238,52 +236,6 @@ report_missing_identity(DecoderRawData *data, DecoderRawRelation *rel,
 			 errhint("Add a primary key to the table or set its REPLICA IDENTITY.")));
 }
 
-/*
- * The GENERATED ALWAYS identity column that an UPDATE changed, or NULL.
- * Only SET col = DEFAULT does that, and no statement can replay it.  Known
- * only where the old value is logged: key columns, or all with FULL.
- */
-static DecoderRawColumn *
-identity_always_changed(DecoderRawRelation *rel, HeapTuple oldtuple,
-						HeapTuple newtuple)
-{
-	int			i;
-
-	for (i = 0; i < rel->natts; i++)
-	{
-		DecoderRawColumn *col = &rel->cols[i];
-		Form_pg_attribute att = TupleDescAttr(rel->desc, i);
-		Datum		oldval;
-		Datum		newval;
-		bool		oldnull;
-		bool		newnull;
-
-		if (!col->identity_always || !(col->is_key || rel->full_identity))
-			continue;
-		oldval = heap_getattr(oldtuple, i + 1, rel->desc, &oldnull);
-		newval = heap_getattr(newtuple, i + 1, rel->desc, &newnull);
-		if (oldnull != newnull ||
-			(!oldnull && !datumIsEqual(oldval, newval, att->attbyval, att->attlen)))
-			return col;
-	}
-	return NULL;
-}
-
-static void
-report_identity_always_update(DecoderRawData *data, DecoderRawRelation *rel,
-							  DecoderRawColumn *col)
-{
-	bool		error = data->opts.missing_identity == DR_MISSING_IDENTITY_ERROR;
-
-	ereport(error ? ERROR : WARNING,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("decoder_raw cannot write the new value of GENERATED ALWAYS identity column \"%s\" of table \"%s.%s\"",
-					col->name, rel->nspname, rel->relname),
-			 error ? 0 :
-			 errdetail("The other columns of the UPDATE are written; the column keeps its old value on the target."),
-			 errhint("Such a column can only be updated to DEFAULT, which a replayed statement cannot reproduce.")));
-}
-
 static void
 decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 				   Relation relation, ReorderBufferChange *change)
@@ -315,14 +267,6 @@ decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 			{
 				report_missing_identity(data, rel, change->action);
 				return;
-			}
-			if (rel->has_identity_always && oldtuple != NULL)
-			{
-				DecoderRawColumn *col = identity_always_changed(rel, oldtuple,
-																newtuple);
-
-				if (col != NULL)
-					report_identity_always_update(data, rel, col);
 			}
 			break;
 		case REORDER_BUFFER_CHANGE_DELETE:

@@ -100,9 +100,8 @@ static OriginEntry *
 origin_lookup(RepOriginId origin_id)
 {
 	OriginEntry *entry;
-	bool		found;
-	char	   *name = NULL;
-	bool		exists;
+	char		name[NAMEDATALEN];
+	bool		filtered;
 
 	if (last_entry != NULL && last_entry->id == origin_id)
 		return last_entry;
@@ -112,27 +111,32 @@ origin_lookup(RepOriginId origin_id)
 	{
 		MemoryContext oldcxt = CurrentMemoryContext;
 		bool		own_xact = !IsTransactionState();
+		char	   *found_name;
 
 		if (own_xact)
 			StartTransactionCommand();
-		exists = replorigin_by_oid(origin_id, true, &name);
 		/* the name is palloc'd in the transaction: copy it out first */
-		entry = hash_search(OriginCache, &origin_id, HASH_ENTER, &found);
-		strlcpy(entry->name, exists ? name : "", NAMEDATALEN);
+		if (replorigin_by_oid(origin_id, true, &found_name))
+			strlcpy(name, found_name, NAMEDATALEN);
+		else
+			name[0] = '\0';
 		if (own_xact)
 			CommitTransactionCommand();
 		MemoryContextSwitchTo(oldcxt);
 
 		if (origin_opts->only_local)
-			entry->filtered = true;
+			filtered = true;
 		else if (origin_opts->forward_origins != NIL)
-			entry->filtered = !name_in_list(entry->name,
-											origin_opts->forward_origins);
+			filtered = !name_in_list(name, origin_opts->forward_origins);
 		else if (origin_opts->exclude_origins != NIL)
-			entry->filtered = name_in_list(entry->name,
-										   origin_opts->exclude_origins);
+			filtered = name_in_list(name, origin_opts->exclude_origins);
 		else
-			entry->filtered = false;
+			filtered = false;
+
+		/* enter it last: an invalidation above may have emptied the cache */
+		entry = hash_search(OriginCache, &origin_id, HASH_ENTER, NULL);
+		entry->filtered = filtered;
+		memcpy(entry->name, name, NAMEDATALEN);
 	}
 
 	last_entry = entry;

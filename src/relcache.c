@@ -41,6 +41,7 @@ static uint32 next_relation_id = 1;
 static bool callbacks_registered = false;
 
 static void invalidate_relation_cb(Datum arg, Oid relid);
+static void build_relation_guts(DecoderRawRelation *entry, Relation rel);
 static void invalidate_all_cb(Datum arg, int cacheid, uint32 hashvalue);
 
 void
@@ -275,8 +276,62 @@ kind_is_setting_free(DecoderRawColumnKind kind)
 	return kind != DR_COL_GENERIC && kind != DR_COL_MONEY;
 }
 
+/*
+ * quote_identifier(), but a name holding a control character becomes a
+ * U&"" identifier with escapes, so that every record stays on one line.
+ * Callers have quote_all_identifiers off.
+ */
+static char *
+quote_name(const char *name)
+{
+	const unsigned char *p;
+	StringInfoData buf;
+
+	for (p = (const unsigned char *) name; *p; p++)
+	{
+		if (*p < 0x20 || *p == 0x7f)
+			break;
+	}
+	if (*p == '\0')
+		return (char *) quote_identifier(name);
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "U&\"");
+	for (p = (const unsigned char *) name; *p; p++)
+	{
+		if (*p < 0x20 || *p == 0x7f)
+			appendStringInfo(&buf, "\\%04X", *p);
+		else if (*p == '\\')
+			appendStringInfoString(&buf, "\\\\");
+		else if (*p == '"')
+			appendStringInfoString(&buf, "\"\"");
+		else
+			appendStringInfoChar(&buf, *p);
+	}
+	appendStringInfoChar(&buf, '"');
+	return buf.data;
+}
+
 static void
 build_relation(DecoderRawRelation *entry, Relation rel)
+{
+	bool		save_quote_all = quote_all_identifiers;
+
+	/* the output must not depend on the session's quote_all_identifiers */
+	quote_all_identifiers = false;
+	PG_TRY();
+	{
+		build_relation_guts(entry, rel);
+	}
+	PG_FINALLY();
+	{
+		quote_all_identifiers = save_quote_all;
+	}
+	PG_END_TRY();
+}
+
+static void
+build_relation_guts(DecoderRawRelation *entry, Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	Bitmapset  *keys;
@@ -297,7 +352,8 @@ build_relation(DecoderRawRelation *entry, Relation rel)
 	entry->writer_private = NULL;
 	entry->nspname = get_namespace_name(RelationGetNamespace(rel));
 	entry->relname = pstrdup(RelationGetRelationName(rel));
-	entry->qualname = quote_qualified_identifier(entry->nspname, entry->relname);
+	entry->qualname = psprintf("%s.%s", quote_name(entry->nspname),
+							   quote_name(entry->relname));
 	entry->relkind = rel->rd_rel->relkind;
 	entry->replident = rel->rd_rel->relreplident;
 	entry->full_identity = (entry->replident == REPLICA_IDENTITY_FULL);
@@ -329,7 +385,7 @@ build_relation(DecoderRawRelation *entry, Relation rel)
 			continue;
 
 		col->name = pstrdup(NameStr(att->attname));
-		col->quoted = quote_identifier(col->name);
+		col->quoted = quote_name(col->name);
 		col->typid = att->atttypid;
 		col->typmod = att->atttypmod;
 		col->generated = (att->attgenerated == ATTRIBUTE_GENERATED_STORED);

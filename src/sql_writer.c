@@ -37,6 +37,7 @@
 #include "utils/builtins.h"
 #include "utils/cash.h"
 #include "utils/date.h"
+#include "utils/datum.h"
 #include "utils/datetime.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -403,29 +404,27 @@ append_where(StringInfo out, DecoderRawRelation *rel,
 			appendStringInfoString(out, col->quoted);
 			appendBinaryStringInfo(out, " IS NULL", 8);
 		}
-		else if (col->has_equality)
+		else if (col->has_equality && !(rel->full_identity && col->exact_check))
 		{
 			appendStringInfoString(out, col->quoted);
 			appendBinaryStringInfo(out, " = ", 3);
 			append_value(out, col, values[i], scratch);
 			if (col->cast_in_where)
 				appendStringInfo(out, "::%s", col->typname);
-			if (rel->full_identity && col->exact_check)
-			{
-				appendStringInfo(out, " AND %s::pg_catalog.text = ", col->quoted);
-				resetStringInfo(scratch);
-				decoder_raw_append_value_text(scratch, col, values[i]);
-				append_literal(out, scratch->data, scratch->len);
-				appendStringInfo(out, "::%s::pg_catalog.text", col->typname);
-			}
 		}
 		else
 		{
-			/* json, xml, point, ...: compare the text forms */
+			/*
+			 * No equality operator (json, point, ...), or, to find the very
+			 * row of a FULL match, one that calls different values equal
+			 * (1.5 and 1.50, 0 and -0): compare binary images, which no
+			 * session setting of the replaying side affects.
+			 */
+			appendStringInfoString(out, "pg_catalog.record_image_eq(ROW(");
 			appendStringInfoString(out, col->quoted);
-			appendStringInfoString(out, "::pg_catalog.text = ");
+			appendStringInfoString(out, "), ROW((");
 			append_value(out, col, values[i], scratch);
-			appendStringInfo(out, "::%s::pg_catalog.text", col->typname);
+			appendStringInfo(out, ")::%s))", col->typname);
 		}
 	}
 	if (first)
@@ -452,6 +451,60 @@ append_row_condition(StringInfo out, DecoderRawRelation *rel, SqlRelation *sr,
 	}
 }
 
+/*
+ * Which GENERATED ALWAYS identity columns did the UPDATE change?  Only SET
+ * col = DEFAULT does that, and it is known only where the old value is
+ * logged: for key columns, or for all with FULL.  NULL if none.
+ */
+static bool *
+identity_always_changes(DecoderRawRelation *rel, HeapTuple oldtuple)
+{
+	bool	   *changed = NULL;
+	int			i;
+
+	if (!rel->has_identity_always || oldtuple == NULL)
+		return NULL;
+
+	for (i = 0; i < rel->natts; i++)
+	{
+		DecoderRawColumn *col = &rel->cols[i];
+		Form_pg_attribute att = TupleDescAttr(rel->desc, i);
+
+		if (!col->identity_always || !(col->is_key || rel->full_identity))
+			continue;
+		if (rel->old_nulls[i] == rel->new_nulls[i] &&
+			(rel->old_nulls[i] ||
+			 datumIsEqual(rel->old_values[i], rel->new_values[i],
+						  att->attbyval, att->attlen)))
+			continue;
+		if (changed == NULL)
+			changed = palloc0(sizeof(bool) * rel->natts);
+		changed[i] = true;
+	}
+	return changed;
+}
+
+/*
+ * Such a column cannot be assigned, only set to DEFAULT: have its sequence
+ * hand out the new value next.
+ */
+static void
+write_identity_setval(LogicalDecodingContext *ctx, DecoderRawRelation *rel,
+					  DecoderRawColumn *col, Datum value)
+{
+	StringInfo	out = ctx->out;
+
+	begin_record(ctx);
+	appendStringInfoString(out, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(");
+	append_cstring_literal(out, rel->qualname);
+	appendBinaryStringInfo(out, ", ", 2);
+	append_cstring_literal(out, col->name);
+	appendBinaryStringInfo(out, "), ", 3);
+	decoder_raw_append_value_text(out, col, value);
+	appendStringInfoString(out, ", false);");
+	end_record(ctx);
+}
+
 static void
 sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 		   DecoderRawRelation *rel, HeapTuple oldtuple, HeapTuple newtuple)
@@ -461,6 +514,7 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 	StringInfo	scratch = data->scratch;
 	Datum	   *values = rel->new_values;
 	bool	   *nulls = rel->new_nulls;
+	bool	   *identity_changed;
 	bool		first = true;
 	int			i;
 
@@ -469,12 +523,31 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 	if (oldtuple != NULL)
 		heap_deform_tuple(oldtuple, rel->desc, rel->old_values, rel->old_nulls);
 
+	identity_changed = identity_always_changes(rel, oldtuple);
+	if (identity_changed != NULL)
+	{
+		for (i = 0; i < rel->natts; i++)
+		{
+			if (identity_changed[i])
+				write_identity_setval(ctx, rel, &rel->cols[i], values[i]);
+		}
+	}
+
 	begin_record(ctx);
 	appendBinaryStringInfo(out, sr->update_prefix, sr->update_prefix_len);
 	for (i = 0; i < rel->natts; i++)
 	{
 		DecoderRawColumn *col = &rel->cols[i];
 
+		if (identity_changed != NULL && identity_changed[i])
+		{
+			if (!first)
+				appendBinaryStringInfo(out, ", ", 2);
+			first = false;
+			appendStringInfoString(out, col->quoted);
+			appendBinaryStringInfo(out, " = DEFAULT", 10);
+			continue;
+		}
 		/* generated and GENERATED ALWAYS columns cannot be assigned */
 		if (col->dropped || col->generated || col->identity_always)
 			continue;
