@@ -122,6 +122,7 @@ decoder_raw_pin_output_settings(DecoderRawData *data)
 		{"bytea_output", "hex"},
 		{"lc_monetary", "C"},
 		{"search_path", "pg_catalog"},
+		{"quote_all_identifiers", "off"},
 	};
 	int			i;
 

@@ -124,7 +124,7 @@ invalidate_all_cb(Datum arg, int cacheid, uint32 hashvalue)
 /*
  * Does the text output of this type depend on session settings (DateStyle,
  * IntervalStyle, TimeZone, extra_float_digits, bytea_output, lc_monetary,
- * search_path)?  Types of unknown provenance are assumed to.
+ * search_path, quote_all_identifiers)?  Types of unknown provenance are assumed to.
  */
 static bool
 type_needs_gucs(Oid typid)
