@@ -92,6 +92,7 @@ typedef struct DecoderRawColumn
 {
 	char	   *name;			/* column name as stored */
 	const char *quoted;			/* quote_identifier(name) */
+	int			quoted_len;
 	Oid			typid;
 	int32		typmod;
 	DecoderRawColumnKind kind;

@@ -37,6 +37,7 @@
 #include "utils/typcache.h"
 
 static HTAB *RelationCache = NULL;
+static DecoderRawRelation *last_entry = NULL;	/* changes come in runs */
 static uint32 next_relation_id = 1;
 static bool callbacks_registered = false;
 
@@ -79,6 +80,7 @@ decoder_raw_relcache_destroy(void)
 	HASH_SEQ_STATUS status;
 	DecoderRawRelation *entry;
 
+	last_entry = NULL;
 	if (RelationCache == NULL)
 		return;
 
@@ -386,6 +388,7 @@ build_relation_guts(DecoderRawRelation *entry, Relation rel)
 
 		col->name = pstrdup(NameStr(att->attname));
 		col->quoted = quote_name(col->name);
+		col->quoted_len = strlen(col->quoted);
 		col->typid = att->atttypid;
 		col->typmod = att->atttypmod;
 		col->generated = (att->attgenerated == ATTRIBUTE_GENERATED_STORED);
@@ -437,6 +440,9 @@ decoder_raw_get_relation(Relation rel)
 
 	Assert(RelationCache != NULL);
 
+	if (last_entry != NULL && last_entry->relid == relid && last_entry->valid)
+		return last_entry;
+
 	entry = hash_search(RelationCache, &relid, HASH_ENTER, &found);
 	if (!found)
 	{
@@ -447,6 +453,7 @@ decoder_raw_get_relation(Relation rel)
 	if (!entry->valid)
 		build_relation(entry, rel);
 
+	last_entry = entry;
 	return entry;
 }
 

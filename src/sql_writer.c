@@ -71,34 +71,20 @@ init_tables(void)
 }
 
 /*
- * Append a string literal.  The server encodings are all ASCII-safe, so a
- * byte-wise scan for quotes, backslashes and control characters is exact.
+ * The rest of a literal from the first byte that needs care on; "start" is
+ * where the literal's opening quote stands, so that an E can be put before
+ * it once a backslash or a control character shows up.
  */
 static void
-append_literal(StringInfo out, const char *s, int len)
+append_literal_slow(StringInfo out, int start, const unsigned char *p,
+					const unsigned char *end)
 {
-	const unsigned char *p = (const unsigned char *) s;
-	const unsigned char *end = p + len;
-	const unsigned char *run;
 	bool		escape = false;
-
-	for (run = p; run < end; run++)
-	{
-		if (special_byte[*run] && *run != '\'')
-		{
-			escape = true;
-			break;
-		}
-	}
-
-	enlargeStringInfo(out, len + 3);
-	if (escape)
-		appendStringInfoChar(out, 'E');
-	appendStringInfoChar(out, '\'');
 
 	while (p < end)
 	{
-		run = p;
+		const unsigned char *run = p;
+
 		while (p < end && !special_byte[*p])
 			p++;
 		if (p > run)
@@ -106,11 +92,25 @@ append_literal(StringInfo out, const char *s, int len)
 		if (p >= end)
 			break;
 
+		if (*p == '\'')
+		{
+			appendBinaryStringInfo(out, "\'\'", 2);
+			p++;
+			continue;
+		}
+
+		if (!escape)
+		{
+			/* E'' reads the same whatever standard_conforming_strings says */
+			enlargeStringInfo(out, 1);
+			memmove(out->data + start + 1, out->data + start, out->len - start);
+			out->data[start] = 'E';
+			out->len++;
+			escape = true;
+		}
+
 		switch (*p)
 		{
-			case '\'':
-				appendBinaryStringInfo(out, "''", 2);
-				break;
 			case '\\':
 				appendBinaryStringInfo(out, "\\\\", 2);
 				break;
@@ -136,6 +136,36 @@ append_literal(StringInfo out, const char *s, int len)
 		p++;
 	}
 	appendStringInfoChar(out, '\'');
+}
+
+/*
+ * Append a string literal.  The server encodings are all ASCII-safe, so a
+ * byte-wise scan for quotes, backslashes and control characters is exact.
+ * Most literals need no escape at all: they are copied in one pass.
+ */
+static void
+append_literal(StringInfo out, const char *s, int len)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	const unsigned char *end = p + len;
+	int			start = out->len;
+	char	   *dst;
+
+	enlargeStringInfo(out, len + 2);
+	dst = out->data + out->len;
+	*dst++ = '\'';
+	while (p < end && !special_byte[*p])
+		*dst++ = (char) *p++;
+
+	if (p < end)
+	{
+		out->len = dst - out->data;
+		append_literal_slow(out, start, p, end);
+		return;
+	}
+	*dst++ = '\'';
+	*dst = '\0';
+	out->len = dst - out->data;
 }
 
 static inline void
@@ -401,12 +431,12 @@ append_where(StringInfo out, DecoderRawRelation *rel,
 
 		if (nulls[i])
 		{
-			appendStringInfoString(out, col->quoted);
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
 			appendBinaryStringInfo(out, " IS NULL", 8);
 		}
 		else if (col->has_equality && !(rel->full_identity && col->exact_check))
 		{
-			appendStringInfoString(out, col->quoted);
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
 			appendBinaryStringInfo(out, " = ", 3);
 			append_value(out, col, values[i], scratch);
 			if (col->cast_in_where)
@@ -421,7 +451,7 @@ append_where(StringInfo out, DecoderRawRelation *rel,
 			 * session setting of the replaying side affects.
 			 */
 			appendStringInfoString(out, "pg_catalog.record_image_eq(ROW(");
-			appendStringInfoString(out, col->quoted);
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
 			appendStringInfoString(out, "), ROW((");
 			append_value(out, col, values[i], scratch);
 			appendStringInfo(out, ")::%s))", col->typname);
@@ -544,7 +574,7 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 			if (!first)
 				appendBinaryStringInfo(out, ", ", 2);
 			first = false;
-			appendStringInfoString(out, col->quoted);
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
 			appendBinaryStringInfo(out, " = DEFAULT", 10);
 			continue;
 		}
@@ -557,7 +587,7 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 			appendBinaryStringInfo(out, ", ", 2);
 		first = false;
 
-		appendStringInfoString(out, col->quoted);
+		appendBinaryStringInfo(out, col->quoted, col->quoted_len);
 		appendBinaryStringInfo(out, " = ", 3);
 		if (nulls[i])
 			appendBinaryStringInfo(out, "NULL", 4);
