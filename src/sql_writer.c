@@ -191,14 +191,36 @@ append_value(StringInfo out, DecoderRawColumn *col, Datum value,
 			return;
 		case DR_COL_NUMERIC:
 			{
-				Numeric		num = DatumGetNumeric(value);
+				int			start = out->len;
+				const char *str;
 
-				/* NaN and the infinities are not numeric constants */
-				if (numeric_is_nan(num) || numeric_is_inf(num))
-					break;
 				decoder_raw_append_value_text(out, col, value);
+				str = out->data + start;
+				/* NaN and the infinities are not numeric constants */
+				if (str[0] == 'N' || str[0] == 'I' || str[1] == 'I')
+				{
+					resetStringInfo(scratch);
+					appendBinaryStringInfo(scratch, str, out->len - start);
+					out->len = start;
+					append_literal(out, scratch->data, scratch->len);
+				}
 				return;
 			}
+		case DR_COL_FLOAT4:
+		case DR_COL_FLOAT8:
+		case DR_COL_DATE:
+		case DR_COL_TIMESTAMP:
+		case DR_COL_TIMESTAMPTZ:
+
+			/*
+			 * Text forms that never hold a quote, backslash or control char.
+			 * Floats are quoted too: '0.1' compares as a float, 0.1 as a
+			 * numeric.
+			 */
+			appendStringInfoChar(out, '\'');
+			decoder_raw_append_value_text(out, col, value);
+			appendStringInfoChar(out, '\'');
+			return;
 		case DR_COL_TEXT:
 			{
 				struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
@@ -217,7 +239,6 @@ append_value(StringInfo out, DecoderRawColumn *col, Datum value,
 			break;
 	}
 
-	/* floats are quoted too: '0.1' is compared as a float, 0.1 is numeric */
 	resetStringInfo(scratch);
 	decoder_raw_append_value_text(scratch, col, value);
 	append_literal(out, scratch->data, scratch->len);

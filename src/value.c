@@ -30,26 +30,109 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+/* Append n >= 0 with at least "width" digits. */
+static inline char *
+put_digits(char *dst, int64 n, int width)
+{
+	char		tmp[24];
+	int			len = 0;
+
+	do
+	{
+		tmp[len++] = '0' + (char) (n % 10);
+		n /= 10;
+	} while (n > 0);
+	while (len < width)
+		tmp[len++] = '0';
+	while (len > 0)
+		*dst++ = tmp[--len];
+	return dst;
+}
+
+/*
+ * The ISO form that timestamp_out() and timestamptz_out() give under
+ * DateStyle ISO and TimeZone UTC, written directly: this is on the hot path
+ * of every table with a timestamp column.
+ */
 static void
 append_timestamp(StringInfo out, Timestamp ts, bool with_tz)
 {
-	struct pg_tm tm;
-	fsec_t		fsec;
-	char		buf[MAXDATELEN + 1];
+	int64		date;
+	int64		time;
+	int			year,
+				month,
+				day;
+	int			fsec;
+	bool		bc;
+	char	   *dst;
 
 	if (TIMESTAMP_NOT_FINITE(ts))
-		EncodeSpecialTimestamp(ts, buf);
-	else
 	{
-		/* in UTC, a timestamptz splits into fields as a timestamp does */
-		if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-					 errmsg("timestamp out of range")));
-		tm.tm_isdst = 0;		/* else EncodeDateTime() omits the zone */
-		EncodeDateTime(&tm, fsec, with_tz, 0, NULL, USE_ISO_DATES, buf);
+		char		buf[MAXDATELEN + 1];
+
+		EncodeSpecialTimestamp(ts, buf);
+		appendStringInfoString(out, buf);
+		return;
 	}
-	appendStringInfoString(out, buf);
+	if (!IS_VALID_TIMESTAMP(ts))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+
+	/* as timestamp2tm() splits it */
+	time = ts;
+	TMODULO(time, date, USECS_PER_DAY);
+	if (time < INT64CONST(0))
+	{
+		time += USECS_PER_DAY;
+		date -= 1;
+	}
+	j2date((int) (date + POSTGRES_EPOCH_JDATE), &year, &month, &day);
+	bc = year <= 0;
+	if (bc)
+		year = -(year - 1);
+
+	enlargeStringInfo(out, MAXDATELEN + 1);
+	dst = out->data + out->len;
+	dst = put_digits(dst, year, 4);
+	*dst++ = '-';
+	dst = put_digits(dst, month, 2);
+	*dst++ = '-';
+	dst = put_digits(dst, day, 2);
+	*dst++ = ' ';
+	dst = put_digits(dst, time / USECS_PER_HOUR, 2);
+	time %= USECS_PER_HOUR;
+	*dst++ = ':';
+	dst = put_digits(dst, time / USECS_PER_MINUTE, 2);
+	time %= USECS_PER_MINUTE;
+	*dst++ = ':';
+	dst = put_digits(dst, time / USECS_PER_SEC, 2);
+	fsec = (int) (time % USECS_PER_SEC);
+	if (fsec != 0)
+	{
+		int			digits = 6;
+
+		/* microseconds, without trailing zeros */
+		while (fsec % 10 == 0)
+		{
+			fsec /= 10;
+			digits--;
+		}
+		*dst++ = '.';
+		dst = put_digits(dst, fsec, digits);
+	}
+	if (with_tz)
+	{
+		memcpy(dst, "+00", 3);
+		dst += 3;
+	}
+	if (bc)
+	{
+		memcpy(dst, " BC", 3);
+		dst += 3;
+	}
+	*dst = '\0';
+	out->len = dst - out->data;
 }
 
 static void
