@@ -8,6 +8,7 @@ OBJS = \
 	src/relcache.o \
 	src/origin.o \
 	src/sql_writer.o \
+	src/binary_writer.o \
 	src/value.o
 PGFILEDESC = "decoder_raw - logical decoding output plugin emitting SQL"
 
@@ -20,7 +21,7 @@ REGRESS_OPTS = --temp-instance=./tmp_check_regress \
 
 TAP_TESTS = 1
 
-EXTRA_CLEAN = tmp_check_regress
+EXTRA_CLEAN = tmp_check_regress $(READER_PROGRAM)
 
 PG_CPPFLAGS = -I$(srcdir)/src
 
@@ -33,3 +34,28 @@ include $(PGXS)
 
 # after PGXS, which resets it
 PROVE_FLAGS = -I $(srcdir)/t
+
+# decoder_raw_dump, the reader of the binary format: plain C99 and libc,
+# installed next to PostgreSQL's own programs.
+READER_PROGRAM = reader/decoder_raw_dump
+READER_SRCS = reader/decoder_raw_dump.c reader/decoder_raw_reader.c
+
+all: $(READER_PROGRAM)
+
+$(READER_PROGRAM): $(READER_SRCS) reader/decoder_raw_reader.h
+	$(CC) -std=c99 $(CFLAGS) -Wextra -o $@ $(READER_SRCS) $(LDFLAGS)
+
+install: install-reader
+install-reader: $(READER_PROGRAM)
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) $(READER_PROGRAM) '$(DESTDIR)$(bindir)/decoder_raw_dump'
+
+uninstall: uninstall-reader
+uninstall-reader:
+	rm -f '$(DESTDIR)$(bindir)/decoder_raw_dump'
+
+.PHONY: install-reader uninstall-reader
+
+# The tests run the installed decoder_raw_dump unless told otherwise.
+DECODER_RAW_DUMP ?= $(bindir)/decoder_raw_dump
+export DECODER_RAW_DUMP

@@ -82,11 +82,8 @@ decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 	decoder_raw_parse_options(ctx->output_plugin_options, &data->opts);
 	data->scratch = makeStringInfo();
 
-	if (data->opts.format == DR_FORMAT_BINARY)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("format \"binary\" is not supported by this build of decoder_raw")));
-	data->writer = &decoder_raw_sql_writer;
+	data->writer = data->opts.format == DR_FORMAT_BINARY ?
+		&decoder_raw_binary_writer : &decoder_raw_sql_writer;
 	if (data->writer->init != NULL)
 		data->writer->init();
 

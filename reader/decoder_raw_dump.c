@@ -1,0 +1,1135 @@
+/*-------------------------------------------------------------------------
+ *
+ * decoder_raw_dump.c
+ *		Print a decoder_raw binary stream as SQL, or record by record.
+ *
+ * By default, each record is printed as the line that decoder_raw's SQL
+ * format writes for the same change with the same options, so that
+ *
+ *		pg_recvlogical ... -o format=binary -f - | decoder_raw_dump
+ *
+ * prints what "-o format=sql" would have.  --records prints every field of
+ * every record instead, for inspection.  The input is raw records (as
+ * pg_logical_slot_get_binary_changes() returns them, one after another, or
+ * a pg_recvlogical -f file with its newlines), or with --hex lines of
+ * hexadecimal, as psql prints bytea.
+ *
+ * Copyright (c) 2026, decoder_raw developers
+ * Distributed under the PostgreSQL License, see LICENSE.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "decoder_raw_reader.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Type OIDs whose SQL constants are written specially */
+#define BOOLOID		16
+#define INT8OID		20
+#define INT2OID		21
+#define INT4OID		23
+#define TEXTOID		25
+#define CASHOID		790
+#define BPCHAROID	1042
+#define VARCHAROID	1043
+#define NUMERICOID	1700
+
+static const char *progname = "decoder_raw_dump";
+static const char *input_name = "standard input";
+
+/* A growable output line */
+typedef struct strbuf
+{
+	char	   *data;
+	size_t		len;
+	size_t		size;
+} strbuf;
+
+#if defined(__GNUC__) || defined(__clang__)
+#define DUMP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define DUMP_NORETURN __attribute__((noreturn))
+#else
+#define DUMP_PRINTF(f, a)
+#define DUMP_NORETURN
+#endif
+
+static void die(const char *fmt,...) DUMP_PRINTF(1, 2) DUMP_NORETURN;
+static void sb_printf(struct strbuf *sb, const char *fmt,...) DUMP_PRINTF(2, 3);
+
+static void
+die(const char *fmt,...)
+{
+	va_list		ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void
+sb_reserve(strbuf *sb, size_t more)
+{
+	if (sb->size - sb->len < more + 1)
+	{
+		size_t		size = sb->size ? sb->size : 256;
+		char	   *data;
+
+		while (size - sb->len < more + 1)
+		{
+			if (size > SIZE_MAX / 2)
+				die("out of memory");
+			size *= 2;
+		}
+		data = realloc(sb->data, size);
+		if (data == NULL)
+			die("out of memory");
+		sb->data = data;
+		sb->size = size;
+	}
+}
+
+static void
+sb_append(strbuf *sb, const void *data, size_t len)
+{
+	sb_reserve(sb, len);
+	if (len > 0)
+		memcpy(sb->data + sb->len, data, len);
+	sb->len += len;
+	sb->data[sb->len] = '\0';
+}
+
+static void
+sb_puts(strbuf *sb, const char *s)
+{
+	sb_append(sb, s, strlen(s));
+}
+
+static void
+sb_putc(strbuf *sb, char c)
+{
+	sb_append(sb, &c, 1);
+}
+
+static void
+sb_printf(strbuf *sb, const char *fmt,...)
+{
+	va_list		ap;
+	int			n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		die("could not format output");
+	sb_reserve(sb, (size_t) n);
+	va_start(ap, fmt);
+	vsnprintf(sb->data + sb->len, (size_t) n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t) n;
+}
+
+static void
+sb_lsn(strbuf *sb, uint64_t lsn)
+{
+	char		buf[DRR_LSN_BUFSIZE];
+
+	drr_format_lsn(buf, lsn);
+	sb_puts(sb, buf);
+}
+
+static void
+sb_timestamp(strbuf *sb, int64_t t, uint64_t offset)
+{
+	char		buf[DRR_TIMESTAMP_BUFSIZE];
+
+	if (drr_format_timestamp(buf, t) != 0)
+		die("%s: offset %" PRIu64 ": timestamp %" PRId64 " is out of range",
+			input_name, offset, t);
+	sb_puts(sb, buf);
+}
+
+/*
+ * An SQL string literal, as decoder_raw's SQL format writes it: an E''
+ * string when it holds a backslash or a control character.
+ */
+static void
+sb_literal(strbuf *sb, const unsigned char *s, size_t len)
+{
+	size_t		i;
+	int			escape = 0;
+
+	for (i = 0; i < len; i++)
+	{
+		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\')
+		{
+			escape = 1;
+			break;
+		}
+	}
+	sb_reserve(sb, len + 3);
+	if (escape)
+		sb_putc(sb, 'E');
+	sb_putc(sb, '\'');
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = s[i];
+
+		switch (c)
+		{
+			case '\'':
+				sb_append(sb, "''", 2);
+				break;
+			case '\\':
+				sb_append(sb, "\\\\", 2);
+				break;
+			case '\n':
+				sb_append(sb, "\\n", 2);
+				break;
+			case '\r':
+				sb_append(sb, "\\r", 2);
+				break;
+			case '\t':
+				sb_append(sb, "\\t", 2);
+				break;
+			case '\b':
+				sb_append(sb, "\\b", 2);
+				break;
+			case '\f':
+				sb_append(sb, "\\f", 2);
+				break;
+			default:
+				if (c < 0x20 || c == 0x7f)
+					sb_printf(sb, "\\x%02X", c);
+				else
+					sb_putc(sb, (char) c);
+				break;
+		}
+	}
+	sb_putc(sb, '\'');
+}
+
+static void
+sb_hex(strbuf *sb, const unsigned char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t		i;
+
+	sb_reserve(sb, 2 + 2 * len);
+	sb_append(sb, "\\x", 2);
+	for (i = 0; i < len; i++)
+	{
+		sb->data[sb->len++] = hex[s[i] >> 4];
+		sb->data[sb->len++] = hex[s[i] & 0x0f];
+	}
+	sb->data[sb->len] = '\0';
+}
+
+/* An identifier, double-quoted when the plugin said it must be. */
+static void
+sb_ident(strbuf *sb, const char *name, size_t len, int quoted)
+{
+	size_t		i;
+
+	if (!quoted)
+	{
+		sb_append(sb, name, len);
+		return;
+	}
+	sb_putc(sb, '"');
+	for (i = 0; i < len; i++)
+	{
+		if (name[i] == '"')
+			sb_putc(sb, '"');
+		sb_putc(sb, name[i]);
+	}
+	sb_putc(sb, '"');
+}
+
+static void
+sb_qualname(strbuf *sb, const drr_relation *rel)
+{
+	sb_ident(sb, rel->schema, rel->schema_len,
+			 (rel->flags & DRR_REL_SCHEMA_QUOTED) != 0);
+	sb_putc(sb, '.');
+	sb_ident(sb, rel->name, rel->name_len,
+			 (rel->flags & DRR_REL_NAME_QUOTED) != 0);
+}
+
+static void
+sb_colname(strbuf *sb, const drr_column *col)
+{
+	sb_ident(sb, col->name, col->name_len, (col->flags & DRR_COL_QUOTED) != 0);
+}
+
+static void
+emit(strbuf *sb)
+{
+	sb_putc(sb, '\n');
+	if (fwrite(sb->data, 1, sb->len, stdout) != sb->len)
+		die("could not write to standard output: %s", strerror(errno));
+	sb->len = 0;
+}
+
+/* ----------
+ * SQL output: what decoder_raw's SQL format writes for each record
+ * ----------
+ */
+
+static int
+bytes_equal(const drr_bytes *b, const char *s)
+{
+	size_t		len = strlen(s);
+
+	return b->len == len && memcmp(b->data, s, len) == 0;
+}
+
+/* A value (not NULL) as an SQL constant. */
+static void
+sql_value(strbuf *sb, const drr_column *col, const drr_value *val,
+		  const drr_record *rec)
+{
+	const drr_bytes *d = &val->data;
+
+	switch (col->type_oid)
+	{
+		case BOOLOID:
+			if (bytes_equal(d, "t"))
+				sb_puts(sb, "true");
+			else if (bytes_equal(d, "f"))
+				sb_puts(sb, "false");
+			else
+				die("%s: offset %" PRIu64 ": invalid boolean value in column \"%s\"",
+					input_name, rec->offset, col->name);
+			return;
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+			sb_append(sb, d->data, d->len);
+			return;
+		case NUMERICOID:
+			/* NaN and the infinities are not numeric constants */
+			if (bytes_equal(d, "NaN") || bytes_equal(d, "Infinity") ||
+				bytes_equal(d, "-Infinity"))
+				sb_literal(sb, d->data, d->len);
+			else
+				sb_append(sb, d->data, d->len);
+			return;
+		case CASHOID:
+			sb_literal(sb, d->data, d->len);
+			sb_puts(sb, "::pg_catalog.numeric::pg_catalog.money");
+			return;
+		default:
+			sb_literal(sb, d->data, d->len);
+			return;
+	}
+}
+
+/* A value of an INSERT or of SET. */
+static void
+sql_value_or_null(strbuf *sb, const drr_column *col, const drr_value *val,
+				  const drr_record *rec)
+{
+	if (val->kind == DRR_VALUE_NULL)
+		sb_append(sb, "NULL", 4);
+	else if (val->kind == DRR_VALUE_PRESENT)
+		sql_value(sb, col, val, rec);
+	else
+		die("%s: offset %" PRIu64 ": column \"%s\" has no value to write in a %s",
+			input_name, rec->offset, col->name,
+			rec->kind == DRR_INSERT ? "INSERT" : "SET clause");
+}
+
+static void
+sql_annotation(strbuf *sb, int *first, const char *key)
+{
+	sb_puts(sb, *first ? " -- " : ", ");
+	sb_puts(sb, key);
+	sb_putc(sb, ' ');
+	*first = 0;
+}
+
+static void
+sql_begin(strbuf *sb, const drr_record *rec)
+{
+	int			first = 1;
+
+	sb_puts(sb, "BEGIN;");
+	if (rec->flags & DRR_XACT_XID)
+	{
+		sql_annotation(sb, &first, "xid");
+		sb_printf(sb, "%" PRIu32, rec->xid);
+	}
+	if (rec->flags & DRR_XACT_ORIGIN)
+	{
+		sql_annotation(sb, &first, "origin");
+		if (rec->flags & DRR_XACT_ORIGIN_NAME)
+		{
+			const drr_bytes *n = &rec->origin_name;
+			size_t		i;
+			int			plain = 1;
+
+			/* origin names are free text: keep the line a comment */
+			for (i = 0; i < n->len; i++)
+			{
+				if (n->data[i] == '\n' || n->data[i] == '\r' || n->data[i] == ',')
+					plain = 0;
+			}
+			if (plain)
+				sb_append(sb, n->data, n->len);
+			else
+				sb_literal(sb, n->data, n->len);
+		}
+		else
+			sb_printf(sb, "%" PRIu32, rec->origin_id);
+		sql_annotation(sb, &first, "origin_lsn");
+		sb_lsn(sb, rec->origin_lsn);
+	}
+}
+
+static void
+sql_commit(strbuf *sb, const drr_record *rec)
+{
+	int			first = 1;
+
+	sb_puts(sb, "COMMIT;");
+	if (rec->flags & DRR_XACT_XID)
+	{
+		sql_annotation(sb, &first, "xid");
+		sb_printf(sb, "%" PRIu32, rec->xid);
+	}
+	if (rec->flags & DRR_XACT_LSN)
+	{
+		sql_annotation(sb, &first, "lsn");
+		sb_lsn(sb, rec->lsn);
+	}
+	if (rec->flags & DRR_XACT_TIME)
+	{
+		sql_annotation(sb, &first, "time");
+		sb_timestamp(sb, rec->time, rec->offset);
+	}
+}
+
+static void
+sql_insert(strbuf *sb, const drr_record *rec)
+{
+	const drr_relation *rel = rec->rel;
+	int			first = 1;
+	int			identity_always = 0;
+	uint32_t	i;
+
+	sb_puts(sb, "INSERT INTO ");
+	sb_qualname(sb, rel);
+	sb_putc(sb, ' ');
+	for (i = 0; i < rel->ncols; i++)
+	{
+		const drr_column *col = &rel->cols[i];
+
+		if (col->flags & DRR_COL_IDENTITY_ALWAYS)
+			identity_always = 1;
+		if (col->flags & DRR_COL_GENERATED)
+			continue;
+		sb_puts(sb, first ? "(" : ", ");
+		sb_colname(sb, col);
+		first = 0;
+	}
+	if (first)
+	{
+		sb_puts(sb, "DEFAULT VALUES;");
+		return;
+	}
+	sb_puts(sb, ") ");
+	if (identity_always)
+		sb_puts(sb, "OVERRIDING SYSTEM VALUE ");
+	sb_puts(sb, "VALUES (");
+
+	first = 1;
+	for (i = 0; i < rel->ncols; i++)
+	{
+		const drr_column *col = &rel->cols[i];
+
+		if (col->flags & DRR_COL_GENERATED)
+			continue;
+		if (!first)
+			sb_append(sb, ", ", 2);
+		first = 0;
+		sql_value_or_null(sb, col, &rec->new_tuple.values[i], rec);
+	}
+	sb_puts(sb, ");");
+}
+
+static void
+sql_only_rel(strbuf *sb, const drr_relation *rel)
+{
+	if (rel->flags & DRR_REL_ONLY)
+		sb_puts(sb, "ONLY ");
+	sb_qualname(sb, rel);
+}
+
+/* The identity columns, or all with REPLICA IDENTITY FULL. */
+static void
+sql_where(strbuf *sb, const drr_record *rec, const drr_tuple *tuple)
+{
+	const drr_relation *rel = rec->rel;
+	int			full = rel->replident == 'f';
+	int			first = 1;
+	uint32_t	i;
+
+	for (i = 0; i < rel->ncols; i++)
+	{
+		const drr_column *col = &rel->cols[i];
+		const drr_value *val = &tuple->values[i];
+
+		if (!(full || (col->flags & DRR_COL_KEY)))
+			continue;
+		if (!first)
+			sb_append(sb, " AND ", 5);
+		first = 0;
+
+		sb_colname(sb, col);
+		if (val->kind == DRR_VALUE_NULL)
+			sb_append(sb, " IS NULL", 8);
+		else if (val->kind != DRR_VALUE_PRESENT)
+			die("%s: offset %" PRIu64 ": identity column \"%s\" has no value to find the row by",
+				input_name, rec->offset, col->name);
+		else if (!(col->flags & DRR_COL_NO_EQUALITY))
+		{
+			sb_append(sb, " = ", 3);
+			sql_value(sb, col, val, rec);
+		}
+		else
+		{
+			/* compared through the text forms */
+			sb_puts(sb, "::pg_catalog.text = ");
+			sql_value(sb, col, val, rec);
+			sb_puts(sb, "::");
+			sb_append(sb, col->type_name, col->type_name_len);
+			sb_puts(sb, "::pg_catalog.text");
+		}
+	}
+	if (first)
+		sb_puts(sb, "true");
+}
+
+static void
+sql_row_condition(strbuf *sb, const drr_record *rec, const drr_tuple *tuple)
+{
+	if (rec->rel->replident == 'f')
+	{
+		sb_puts(sb, "ctid = (SELECT ctid FROM ");
+		sql_only_rel(sb, rec->rel);
+		sb_puts(sb, " WHERE ");
+		sql_where(sb, rec, tuple);
+		sb_puts(sb, " LIMIT 1);");
+	}
+	else
+	{
+		sql_where(sb, rec, tuple);
+		sb_putc(sb, ';');
+	}
+}
+
+static void
+sql_update(strbuf *sb, const drr_record *rec)
+{
+	const drr_relation *rel = rec->rel;
+	int			first = 1;
+	uint32_t	i;
+
+	sb_puts(sb, "UPDATE ");
+	sql_only_rel(sb, rel);
+	sb_puts(sb, " SET ");
+	for (i = 0; i < rel->ncols; i++)
+	{
+		const drr_column *col = &rel->cols[i];
+		const drr_value *val = &rec->new_tuple.values[i];
+
+		/* generated and GENERATED ALWAYS columns cannot be assigned */
+		if (col->flags & (DRR_COL_GENERATED | DRR_COL_IDENTITY_ALWAYS))
+			continue;
+		if (val->kind == DRR_VALUE_UNCHANGED)
+			continue;
+		if (!first)
+			sb_append(sb, ", ", 2);
+		first = 0;
+		sb_colname(sb, col);
+		sb_append(sb, " = ", 3);
+		sql_value_or_null(sb, col, val, rec);
+	}
+	if (first)
+	{
+		sb->len = 0;
+		sb_puts(sb, "-- UPDATE on ");
+		sb_qualname(sb, rel);
+		sb_puts(sb, " changed no column that can be assigned");
+		return;
+	}
+	sb_puts(sb, " WHERE ");
+	sql_row_condition(sb, rec, rec->old_kind != DRR_OLD_NONE ?
+					  &rec->old_tuple : &rec->new_tuple);
+}
+
+static void
+sql_delete(strbuf *sb, const drr_record *rec)
+{
+	sb_puts(sb, "DELETE FROM ");
+	sql_only_rel(sb, rec->rel);
+	sb_puts(sb, " WHERE ");
+	sql_row_condition(sb, rec, &rec->old_tuple);
+}
+
+static void
+sql_truncate(strbuf *sb, const drr_record *rec)
+{
+	uint32_t	i;
+
+	sb_puts(sb, "TRUNCATE ");
+	for (i = 0; i < rec->nrels; i++)
+	{
+		if (i > 0)
+			sb_append(sb, ", ", 2);
+		/* PostgreSQL allows no ONLY for a partitioned table */
+		if (rec->rels[i]->relkind != 'p')
+			sb_puts(sb, "ONLY ");
+		sb_qualname(sb, rec->rels[i]);
+	}
+	if (rec->flags & DRR_TRUNCATE_RESTART)
+		sb_puts(sb, " RESTART IDENTITY");
+	if (rec->flags & DRR_TRUNCATE_CASCADE)
+		sb_puts(sb, " CASCADE");
+	sb_putc(sb, ';');
+}
+
+static void
+sql_message(strbuf *sb, const drr_record *rec)
+{
+	sb_puts(sb, "SELECT pg_catalog.pg_logical_emit_message(");
+	sb_puts(sb, (rec->flags & DRR_MSG_TRANSACTIONAL) ? "true, " : "false, ");
+	sb_literal(sb, rec->prefix.data, rec->prefix.len);
+	sb_append(sb, ", ", 2);
+	if (rec->flags & DRR_MSG_TEXT)
+		sb_literal(sb, rec->content.data, rec->content.len);
+	else
+	{
+		strbuf		hex = {0};
+
+		sb_hex(&hex, rec->content.data, rec->content.len);
+		sb_literal(sb, (const unsigned char *) hex.data, hex.len);
+		sb_puts(sb, "::pg_catalog.bytea");
+		free(hex.data);
+	}
+	sb_puts(sb, ");");
+}
+
+static void
+print_sql(strbuf *sb, const drr_record *rec)
+{
+	uint32_t	i;
+
+	switch (rec->kind)
+	{
+		case DRR_HEADER:
+			return;
+		case DRR_RELATION:
+			/* SQL is written from text values only */
+			for (i = 0; i < rec->rel->ncols; i++)
+			{
+				if (rec->rel->cols[i].flags & DRR_COL_BINARY)
+					die("%s: offset %" PRIu64 ": column \"%s\" of relation \"%s.%s\" has values in binary form (binary-values), which cannot be written as SQL; use --records",
+						input_name, rec->offset, rec->rel->cols[i].name,
+						rec->rel->schema, rec->rel->name);
+			}
+			return;
+		case DRR_BEGIN:
+			sql_begin(sb, rec);
+			break;
+		case DRR_ORIGIN:
+			sb_puts(sb, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
+			sb_lsn(sb, rec->end_lsn);
+			sb_puts(sb, "', '");
+			sb_timestamp(sb, rec->time, rec->offset);
+			sb_puts(sb, "');");
+			break;
+		case DRR_COMMIT:
+			sql_commit(sb, rec);
+			break;
+		case DRR_INSERT:
+			sql_insert(sb, rec);
+			break;
+		case DRR_UPDATE:
+			sql_update(sb, rec);
+			break;
+		case DRR_DELETE:
+			sql_delete(sb, rec);
+			break;
+		case DRR_TRUNCATE:
+			sql_truncate(sb, rec);
+			break;
+		case DRR_MESSAGE:
+			sql_message(sb, rec);
+			break;
+	}
+	emit(sb);
+}
+
+/* ----------
+ * Record output: every field, one line per record (and per column)
+ * ----------
+ */
+
+static void
+rec_tuple(strbuf *sb, const drr_relation *rel, const drr_tuple *tuple)
+{
+	int			first = 1;
+	uint32_t	i;
+
+	for (i = 0; i < rel->ncols; i++)
+	{
+		const drr_value *val = &tuple->values[i];
+
+		if (val->kind == DRR_VALUE_ABSENT)
+			continue;
+		sb_puts(sb, first ? " " : ", ");
+		first = 0;
+		sb_colname(sb, &rel->cols[i]);
+		sb_putc(sb, ' ');
+		if (val->kind == DRR_VALUE_NULL)
+			sb_puts(sb, "NULL");
+		else if (val->kind == DRR_VALUE_UNCHANGED)
+			sb_puts(sb, "(unchanged toast)");
+		else if (rel->cols[i].flags & DRR_COL_BINARY)
+			sb_hex(sb, val->data.data, val->data.len);
+		else
+			sb_literal(sb, val->data.data, val->data.len);
+	}
+}
+
+static void
+rec_flag(strbuf *sb, int *first, const char *name)
+{
+	sb_puts(sb, *first ? " [" : ", ");
+	sb_puts(sb, name);
+	*first = 0;
+}
+
+static void
+rec_xact(strbuf *sb, const drr_record *rec)
+{
+	if (rec->flags & DRR_XACT_XID)
+		sb_printf(sb, " xid %" PRIu32, rec->xid);
+	if (rec->flags & DRR_XACT_LSN)
+	{
+		sb_puts(sb, " lsn ");
+		sb_lsn(sb, rec->lsn);
+	}
+	if (rec->flags & DRR_XACT_TIME)
+	{
+		sb_puts(sb, " time ");
+		sb_timestamp(sb, rec->time, rec->offset);
+	}
+	if (rec->flags & DRR_XACT_ORIGIN)
+	{
+		sb_printf(sb, " origin %" PRIu32, rec->origin_id);
+		if (rec->flags & DRR_XACT_ORIGIN_NAME)
+		{
+			sb_putc(sb, ' ');
+			sb_literal(sb, rec->origin_name.data, rec->origin_name.len);
+		}
+		sb_puts(sb, " origin_lsn ");
+		sb_lsn(sb, rec->origin_lsn);
+	}
+}
+
+static void
+rec_relation(strbuf *sb, const drr_record *rec)
+{
+	const drr_relation *rel = rec->rel;
+	int			first = 1;
+	uint32_t	i;
+
+	sb_printf(sb, " %" PRIu64 " oid %" PRIu32 " ", rel->id, rel->oid);
+	sb_qualname(sb, rel);
+	sb_printf(sb, " relkind %c replica_identity %c columns %" PRIu32,
+			  rel->relkind >= 0x20 && rel->relkind < 0x7f ? rel->relkind : '?',
+			  rel->replident, rel->ncols);
+	if (rel->flags & DRR_REL_ONLY)
+		rec_flag(sb, &first, "inheritance children");
+	if (!first)
+		sb_putc(sb, ']');
+
+	for (i = 0; i < rel->ncols; i++)
+	{
+		const drr_column *col = &rel->cols[i];
+
+		emit(sb);
+		sb_printf(sb, "@%" PRIu64 "   column %" PRIu32 " ", rec->offset, i + 1);
+		sb_colname(sb, col);
+		sb_printf(sb, " type %" PRIu32 " typmod %" PRId32 " ",
+				  col->type_oid, col->typmod);
+		sb_literal(sb, (const unsigned char *) col->type_name,
+				   col->type_name_len);
+		first = 1;
+		if (col->flags & DRR_COL_KEY)
+			rec_flag(sb, &first, "key");
+		if (col->flags & DRR_COL_GENERATED)
+			rec_flag(sb, &first, "generated");
+		if (col->flags & DRR_COL_IDENTITY_ALWAYS)
+			rec_flag(sb, &first, "identity always");
+		if (col->flags & DRR_COL_NO_EQUALITY)
+			rec_flag(sb, &first, "no equality");
+		if (col->flags & DRR_COL_BINARY)
+			rec_flag(sb, &first, "binary");
+		if (!first)
+			sb_putc(sb, ']');
+	}
+}
+
+static void
+print_record(strbuf *sb, const drr_record *rec)
+{
+	int			first = 1;
+	uint32_t	i;
+
+	sb_printf(sb, "@%" PRIu64 " ", rec->offset);
+	switch (rec->kind)
+	{
+		case DRR_HEADER:
+			sb_printf(sb, "header version %" PRIu32, rec->version);
+			break;
+		case DRR_BEGIN:
+			sb_puts(sb, "begin");
+			rec_xact(sb, rec);
+			break;
+		case DRR_COMMIT:
+			sb_puts(sb, "commit");
+			rec_xact(sb, rec);
+			break;
+		case DRR_ORIGIN:
+			sb_puts(sb, "origin end_lsn ");
+			sb_lsn(sb, rec->end_lsn);
+			sb_puts(sb, " time ");
+			sb_timestamp(sb, rec->time, rec->offset);
+			break;
+		case DRR_RELATION:
+			sb_puts(sb, "relation");
+			rec_relation(sb, rec);
+			break;
+		case DRR_INSERT:
+		case DRR_UPDATE:
+		case DRR_DELETE:
+			sb_puts(sb, rec->kind == DRR_INSERT ? "insert" :
+					rec->kind == DRR_UPDATE ? "update" : "delete");
+			sb_printf(sb, " %" PRIu64 " ", rec->rel->id);
+			sb_qualname(sb, rec->rel);
+			if (rec->old_kind != DRR_OLD_NONE)
+			{
+				sb_puts(sb, rec->old_kind == DRR_OLD_KEY ? " old key:" : " old row:");
+				rec_tuple(sb, rec->rel, &rec->old_tuple);
+			}
+			if (rec->kind != DRR_DELETE)
+			{
+				sb_puts(sb, rec->kind == DRR_UPDATE ? " new:" : ":");
+				rec_tuple(sb, rec->rel, &rec->new_tuple);
+			}
+			break;
+		case DRR_TRUNCATE:
+			sb_puts(sb, "truncate");
+			for (i = 0; i < rec->nrels; i++)
+			{
+				sb_printf(sb, "%s%" PRIu64 " ", i == 0 ? " " : ", ",
+						  rec->rels[i]->id);
+				sb_qualname(sb, rec->rels[i]);
+			}
+			if (rec->flags & DRR_TRUNCATE_CASCADE)
+				rec_flag(sb, &first, "cascade");
+			if (rec->flags & DRR_TRUNCATE_RESTART)
+				rec_flag(sb, &first, "restart identity");
+			if (!first)
+				sb_putc(sb, ']');
+			break;
+		case DRR_MESSAGE:
+			sb_puts(sb, (rec->flags & DRR_MSG_TRANSACTIONAL) ?
+					"message transactional" : "message non-transactional");
+			if (rec->flags & DRR_MSG_LSN)
+			{
+				sb_puts(sb, " lsn ");
+				sb_lsn(sb, rec->lsn);
+			}
+			sb_puts(sb, " prefix ");
+			sb_literal(sb, rec->prefix.data, rec->prefix.len);
+			if (rec->flags & DRR_MSG_TEXT)
+			{
+				sb_puts(sb, " text ");
+				sb_literal(sb, rec->content.data, rec->content.len);
+			}
+			else
+			{
+				sb_puts(sb, " bytes ");
+				sb_hex(sb, rec->content.data, rec->content.len);
+			}
+			break;
+	}
+	emit(sb);
+}
+
+/* ----------
+ * Input
+ * ----------
+ */
+
+typedef struct input
+{
+	FILE	   *fp;
+	int			hex;			/* lines of hexadecimal */
+	unsigned char *buf;			/* bytes not yet consumed: buf[start..len) */
+	size_t		start;
+	size_t		len;
+	size_t		size;
+	int			eof;
+	uint64_t	line;			/* hex: lines read */
+	char	   *linebuf;
+	size_t		linesize;
+} input;
+
+static void
+input_reserve(input *in, size_t more)
+{
+	if (in->size - in->len < more)
+	{
+		size_t		size = in->size ? in->size : 65536;
+		unsigned char *buf;
+
+		while (size - in->len < more)
+		{
+			if (size > SIZE_MAX / 2)
+				die("out of memory");
+			size *= 2;
+		}
+		buf = realloc(in->buf, size);
+		if (buf == NULL)
+			die("out of memory");
+		in->buf = buf;
+		in->size = size;
+	}
+}
+
+static int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Read one line of hexadecimal, as psql prints a bytea: "\x0a1b..." */
+static void
+read_hex_line(input *in)
+{
+	size_t		n = 0;
+	size_t		i;
+	int			c;
+
+	for (;;)
+	{
+		c = getc(in->fp);
+		if (c == EOF || c == '\n')
+			break;
+		if (n + 1 >= in->linesize)
+		{
+			size_t		size = in->linesize ? in->linesize * 2 : 4096;
+			char	   *l = realloc(in->linebuf, size);
+
+			if (l == NULL)
+				die("out of memory");
+			in->linebuf = l;
+			in->linesize = size;
+		}
+		in->linebuf[n++] = (char) c;
+	}
+	if (ferror(in->fp))
+		die("could not read %s: %s", input_name, strerror(errno));
+	if (c == EOF)
+	{
+		in->eof = 1;
+		if (n == 0)
+			return;
+	}
+	in->line++;
+
+	if (n > 0 && in->linebuf[n - 1] == '\r')
+		n--;
+	i = 0;
+	if (n >= 2 && in->linebuf[0] == '\\' && in->linebuf[1] == 'x')
+		i = 2;
+	if ((n - i) % 2 != 0)
+		die("%s: line %" PRIu64 ": odd number of hexadecimal digits",
+			input_name, in->line);
+	input_reserve(in, (n - i) / 2);
+	for (; i < n; i += 2)
+	{
+		int			hi = hex_digit((unsigned char) in->linebuf[i]);
+		int			lo = hex_digit((unsigned char) in->linebuf[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			die("%s: line %" PRIu64 ": invalid hexadecimal digit at column %zu",
+				input_name, in->line, hi < 0 ? i + 1 : i + 2);
+		in->buf[in->len++] = (unsigned char) (hi << 4 | lo);
+	}
+}
+
+/* Read more input, appending to the unconsumed bytes. */
+static void
+read_more(input *in)
+{
+	size_t		n;
+
+	if (in->hex)
+	{
+		read_hex_line(in);
+		return;
+	}
+	input_reserve(in, 65536);
+	n = fread(in->buf + in->len, 1, in->size - in->len, in->fp);
+	if (n == 0)
+	{
+		if (ferror(in->fp))
+			die("could not read %s: %s", input_name, strerror(errno));
+		in->eof = 1;
+	}
+	in->len += n;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+			"%s prints a decoder_raw binary stream as SQL, or record by record.\n"
+			"\n"
+			"Usage:\n"
+			"  %s [OPTION]... [FILE]\n"
+			"\n"
+			"Reads FILE, or standard input when FILE is missing or \"-\": records as\n"
+			"pg_logical_slot_get_binary_changes() returns them, one after another,\n"
+			"or a pg_recvlogical -f file.\n"
+			"\n"
+			"Options:\n"
+			"  -r, --records   print every record's fields instead of SQL\n"
+			"  -x, --hex       input is lines of hexadecimal (\"\\x...\"), as psql prints bytea\n"
+			"  -h, --help      show this help and exit\n"
+			"\n"
+			"Without --records, each record is printed as the line that decoder_raw's\n"
+			"SQL format writes for the same change with the same options.\n",
+			progname, progname);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = NULL;
+	int			records = 0;
+	int			i;
+	input		in = {0};
+	drr_reader *reader;
+	strbuf		sb = {0};
+
+	in.hex = 0;
+	for (i = 1; i < argc; i++)
+	{
+		const char *a = argv[i];
+
+		if (strcmp(a, "-r") == 0 || strcmp(a, "--records") == 0)
+			records = 1;
+		else if (strcmp(a, "-x") == 0 || strcmp(a, "--hex") == 0)
+			in.hex = 1;
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+		{
+			usage(stdout);
+			return 0;
+		}
+		else if (a[0] == '-' && a[1] != '\0')
+		{
+			fprintf(stderr, "%s: unknown option \"%s\"\n", progname, a);
+			fprintf(stderr, "Try \"%s --help\" for more information.\n", progname);
+			return 2;
+		}
+		else if (path != NULL)
+		{
+			fprintf(stderr, "%s: too many arguments\n", progname);
+			fprintf(stderr, "Try \"%s --help\" for more information.\n", progname);
+			return 2;
+		}
+		else
+			path = a;
+	}
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		in.fp = stdin;
+	else
+	{
+		in.fp = fopen(path, "rb");
+		if (in.fp == NULL)
+			die("could not open \"%s\": %s", path, strerror(errno));
+		input_name = path;
+	}
+
+	input_reserve(&in, 65536);
+	reader = drr_reader_create();
+	if (reader == NULL)
+		die("out of memory");
+
+	for (;;)
+	{
+		drr_record	rec;
+		size_t		used;
+		int			rc;
+
+		rc = drr_reader_next(reader, in.buf + in.start, in.len - in.start,
+							 in.eof, &rec, &used);
+		if (rc == DRR_OK)
+		{
+			if (records)
+				print_record(&sb, &rec);
+			else
+				print_sql(&sb, &rec);
+		}
+		else if (rc == DRR_ERROR)
+			die("%s: %s", input_name, drr_reader_error(reader));
+		in.start += used;
+
+		if (rc == DRR_END)
+			break;
+		if (rc == DRR_MORE)
+		{
+			/* keep only the unconsumed bytes, then read more */
+			if (in.start > 0)
+			{
+				memmove(in.buf, in.buf + in.start, in.len - in.start);
+				in.len -= in.start;
+				in.start = 0;
+			}
+			read_more(&in);
+		}
+	}
+
+	drr_reader_destroy(reader);
+	if (in.fp != stdin)
+		fclose(in.fp);
+	free(in.buf);
+	free(in.linebuf);
+	free(sb.data);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die("could not write to standard output: %s", strerror(errno));
+	return 0;
+}

@@ -1,0 +1,239 @@
+/*-------------------------------------------------------------------------
+ *
+ * decoder_raw_reader.h
+ *		Parser of decoder_raw's binary format (doc/binary-format.md).
+ *
+ * A small C99 library with no dependency beyond the C library.  Feed it
+ * the bytes of a stream, as they come, and it hands back one record at a
+ * time, with the relation it refers to already resolved:
+ *
+ *		drr_reader *r = drr_reader_create();
+ *		drr_record	rec;
+ *		size_t		used;
+ *
+ *		for (;;)
+ *		{
+ *			int rc = drr_reader_next(r, buf, len, at_eof, &rec, &used);
+ *
+ *			buf += used;
+ *			len -= used;
+ *			if (rc == DRR_OK)
+ *				... use rec, valid until the next call ...
+ *			else if (rc == DRR_MORE)
+ *				... append more input to buf (keeping the unused bytes) ...
+ *			else if (rc == DRR_END)
+ *				break;
+ *			else
+ *				... report drr_reader_error(r) and stop ...
+ *		}
+ *		drr_reader_destroy(r);
+ *
+ * Newlines between records, as pg_recvlogical -f writes them, are skipped.
+ * Malformed or truncated input is an error whose message names the byte
+ * offset in the stream; the reader never reads outside the buffer it is
+ * given.
+ *
+ * Copyright (c) 2026, decoder_raw developers
+ * Distributed under the PostgreSQL License, see LICENSE.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DECODER_RAW_READER_H
+#define DECODER_RAW_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
+/* Format versions this reader understands: 1 to DRR_MAX_VERSION. */
+#define DRR_MAX_VERSION 1
+
+/* Results of drr_reader_next() */
+#define DRR_OK		0			/* a record was read */
+#define DRR_MORE	1			/* the buffer ends inside a record */
+#define DRR_END		2			/* at_eof and nothing left */
+#define DRR_ERROR	(-1)		/* malformed input: see drr_reader_error() */
+
+/* Record kinds: the first byte of each record */
+typedef enum drr_kind
+{
+	DRR_HEADER = 'H',
+	DRR_BEGIN = 'B',
+	DRR_COMMIT = 'C',
+	DRR_ORIGIN = 'O',
+	DRR_RELATION = 'R',
+	DRR_INSERT = 'I',
+	DRR_UPDATE = 'U',
+	DRR_DELETE = 'D',
+	DRR_TRUNCATE = 'T',
+	DRR_MESSAGE = 'M'
+} drr_kind;
+
+/* Flags of begin and commit records */
+#define DRR_XACT_XID			0x01
+#define DRR_XACT_LSN			0x02
+#define DRR_XACT_TIME			0x04
+#define DRR_XACT_ORIGIN			0x08	/* begin only */
+#define DRR_XACT_ORIGIN_NAME	0x10	/* begin only */
+
+/* Flags of relation records */
+#define DRR_REL_SCHEMA_QUOTED	0x01	/* schema name needs double quotes */
+#define DRR_REL_NAME_QUOTED		0x02	/* relation name needs double quotes */
+#define DRR_REL_ONLY			0x04	/* has inheritance children */
+
+/* Flags of columns */
+#define DRR_COL_KEY				0x01	/* replica identity key column */
+#define DRR_COL_GENERATED		0x02	/* stored generated column */
+#define DRR_COL_IDENTITY_ALWAYS 0x04	/* GENERATED ALWAYS AS IDENTITY */
+#define DRR_COL_QUOTED			0x08	/* name needs double quotes */
+#define DRR_COL_NO_EQUALITY		0x10	/* type has no default equality */
+#define DRR_COL_BINARY			0x20	/* values in the type's send form */
+
+/* Flags of truncate records */
+#define DRR_TRUNCATE_CASCADE	0x01
+#define DRR_TRUNCATE_RESTART	0x02	/* RESTART IDENTITY */
+
+/* Flags of message records */
+#define DRR_MSG_TRANSACTIONAL	0x01
+#define DRR_MSG_TEXT			0x02	/* content is text */
+#define DRR_MSG_LSN				0x04
+
+/* Old tuple of update and delete records */
+#define DRR_OLD_NONE	0
+#define DRR_OLD_KEY		'K'
+#define DRR_OLD_ROW		'O'
+
+/* Bytes that are not NUL-terminated; data points into the input. */
+typedef struct drr_bytes
+{
+	const unsigned char *data;
+	size_t		len;
+} drr_bytes;
+
+typedef struct drr_column
+{
+	uint32_t	flags;			/* DRR_COL_* */
+	char	   *name;			/* NUL-terminated copy */
+	size_t		name_len;
+	uint32_t	type_oid;
+	int32_t		typmod;
+	char	   *type_name;		/* NUL-terminated copy */
+	size_t		type_name_len;
+} drr_column;
+
+/* Relations are owned by the reader, valid until the next header record. */
+typedef struct drr_relation
+{
+	uint64_t	id;				/* session id used by the change records */
+	uint32_t	oid;
+	uint32_t	flags;			/* DRR_REL_* */
+	char		relkind;		/* pg_class.relkind */
+	char		replident;		/* pg_class.relreplident */
+	char	   *schema;			/* NUL-terminated copies */
+	size_t		schema_len;
+	char	   *name;
+	size_t		name_len;
+	uint32_t	ncols;
+	uint32_t	nkeys;			/* columns with DRR_COL_KEY */
+	drr_column *cols;
+} drr_relation;
+
+typedef enum drr_value_kind
+{
+	DRR_VALUE_ABSENT,			/* not in an old key tuple */
+	DRR_VALUE_NULL,
+	DRR_VALUE_UNCHANGED,		/* unchanged TOAST: value not logged */
+	DRR_VALUE_PRESENT
+} drr_value_kind;
+
+typedef struct drr_value
+{
+	drr_value_kind kind;
+	drr_bytes	data;			/* DRR_VALUE_PRESENT: text or send form */
+} drr_value;
+
+/* One value per column of the relation, in relation order. */
+typedef struct drr_tuple
+{
+	uint32_t	nvalues;		/* == relation's ncols */
+	drr_value  *values;
+} drr_tuple;
+
+typedef struct drr_record
+{
+	drr_kind	kind;
+	uint64_t	offset;			/* stream offset of the kind byte */
+	uint64_t	size;			/* bytes of the whole record */
+
+	uint32_t	version;		/* header */
+	uint32_t	flags;			/* begin, commit, truncate, message */
+
+	/* begin, commit (as flagged) */
+	uint32_t	xid;
+	uint64_t	lsn;			/* commit LSN; message LSN */
+	int64_t		time;			/* commit time, microseconds since 2000-01-01 UTC */
+	uint32_t	origin_id;		/* begin with DRR_XACT_ORIGIN */
+	uint64_t	origin_lsn;
+	drr_bytes	origin_name;	/* with DRR_XACT_ORIGIN_NAME */
+
+	/* origin progress */
+	uint64_t	end_lsn;		/* and time, above */
+
+	/* relation, insert, update, delete */
+	const drr_relation *rel;
+	int			old_kind;		/* DRR_OLD_* */
+	drr_tuple	old_tuple;		/* update with old_kind, delete */
+	drr_tuple	new_tuple;		/* insert, update */
+
+	/* truncate */
+	uint32_t	nrels;
+	const drr_relation *const *rels;
+
+	/* message */
+	drr_bytes	prefix;
+	drr_bytes	content;
+} drr_record;
+
+typedef struct drr_reader drr_reader;
+
+/* NULL when out of memory. */
+extern drr_reader *drr_reader_create(void);
+extern void drr_reader_destroy(drr_reader *r);
+
+/*
+ * Read the next record from buf[0..len), the input that follows what the
+ * previous calls consumed.  *consumed is always set to the number of bytes
+ * used (a record and the newlines before it); keep the rest for the next
+ * call.  at_eof says that no more input follows buf.  Returns DRR_OK,
+ * DRR_MORE, DRR_END or DRR_ERROR; after an error the reader stays in error.
+ */
+extern int	drr_reader_next(drr_reader *r, const unsigned char *buf,
+							size_t len, int at_eof, drr_record *rec,
+							size_t *consumed);
+
+/* Message of the last error, "offset N: ...". */
+extern const char *drr_reader_error(const drr_reader *r);
+
+/* Stream offset of the next byte to read. */
+extern uint64_t drr_reader_offset(const drr_reader *r);
+
+/*
+ * Formatting helpers, as PostgreSQL writes these values: LSN "X/X", and a
+ * commit time in ISO form in UTC ("2026-11-21 08:03:20.626282+00").
+ * buf needs DRR_LSN_BUFSIZE / DRR_TIMESTAMP_BUFSIZE bytes.  The timestamp
+ * helper returns -1 for a time outside PostgreSQL's range.
+ */
+#define DRR_LSN_BUFSIZE 18
+#define DRR_TIMESTAMP_BUFSIZE 48
+extern void drr_format_lsn(char *buf, uint64_t lsn);
+extern int	drr_format_timestamp(char *buf, int64_t t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif							/* DECODER_RAW_READER_H */
