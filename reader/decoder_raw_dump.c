@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +60,13 @@ typedef struct strbuf
 #endif
 
 static void die(const char *fmt,...) DUMP_PRINTF(1, 2) DUMP_NORETURN;
+static void bad_input(const char *fmt,...) DUMP_PRINTF(1, 2) DUMP_NORETURN;
 static void sb_printf(struct strbuf *sb, const char *fmt,...) DUMP_PRINTF(2, 3);
+
+/* Where output goes, and where bad_input() returns to. */
+static FILE *out_fp;
+static jmp_buf bad_input_jmp;
+static char bad_input_msg[1024];
 
 static void
 die(const char *fmt,...)
@@ -73,6 +80,22 @@ die(const char *fmt,...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
+}
+
+/* The input is malformed: stop reading it, say why and where. */
+static void
+bad_input(const char *fmt,...)
+{
+	va_list		ap;
+	int			n;
+
+	n = snprintf(bad_input_msg, sizeof(bad_input_msg), "%s: ", input_name);
+	if (n < 0 || (size_t) n >= sizeof(bad_input_msg))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(bad_input_msg + n, sizeof(bad_input_msg) - n, fmt, ap);
+	va_end(ap);
+	longjmp(bad_input_jmp, 1);
 }
 
 static void
@@ -152,8 +175,8 @@ sb_timestamp(strbuf *sb, int64_t t, uint64_t offset)
 	char		buf[DRR_TIMESTAMP_BUFSIZE];
 
 	if (drr_format_timestamp(buf, t) != 0)
-		die("%s: offset %" PRIu64 ": timestamp %" PRId64 " is out of range",
-			input_name, offset, t);
+		bad_input("offset %" PRIu64 ": timestamp %" PRId64 " is out of range",
+				  offset, t);
 	sb_puts(sb, buf);
 }
 
@@ -274,7 +297,7 @@ static void
 emit(strbuf *sb)
 {
 	sb_putc(sb, '\n');
-	if (fwrite(sb->data, 1, sb->len, stdout) != sb->len)
+	if (fwrite(sb->data, 1, sb->len, out_fp) != sb->len)
 		die("could not write to standard output: %s", strerror(errno));
 	sb->len = 0;
 }
@@ -307,8 +330,8 @@ sql_value(strbuf *sb, const drr_column *col, const drr_value *val,
 			else if (bytes_equal(d, "f"))
 				sb_puts(sb, "false");
 			else
-				die("%s: offset %" PRIu64 ": invalid boolean value in column \"%s\"",
-					input_name, rec->offset, col->name);
+				bad_input("offset %" PRIu64 ": invalid boolean value in column \"%s\"",
+						  rec->offset, col->name);
 			return;
 		case INT2OID:
 		case INT4OID:
@@ -343,9 +366,9 @@ sql_value_or_null(strbuf *sb, const drr_column *col, const drr_value *val,
 	else if (val->kind == DRR_VALUE_PRESENT)
 		sql_value(sb, col, val, rec);
 	else
-		die("%s: offset %" PRIu64 ": column \"%s\" has no value to write in a %s",
-			input_name, rec->offset, col->name,
-			rec->kind == DRR_INSERT ? "INSERT" : "SET clause");
+		bad_input("offset %" PRIu64 ": column \"%s\" has no value to write in %s",
+				  rec->offset, col->name,
+				  rec->kind == DRR_INSERT ? "an INSERT" : "a SET clause");
 }
 
 static void
@@ -498,8 +521,8 @@ sql_where(strbuf *sb, const drr_record *rec, const drr_tuple *tuple)
 		if (val->kind == DRR_VALUE_NULL)
 			sb_append(sb, " IS NULL", 8);
 		else if (val->kind != DRR_VALUE_PRESENT)
-			die("%s: offset %" PRIu64 ": identity column \"%s\" has no value to find the row by",
-				input_name, rec->offset, col->name);
+			bad_input("offset %" PRIu64 ": identity column \"%s\" has no value to find the row by",
+					  rec->offset, col->name);
 		else if (!(col->flags & DRR_COL_NO_EQUALITY))
 		{
 			sb_append(sb, " = ", 3);
@@ -643,9 +666,9 @@ print_sql(strbuf *sb, const drr_record *rec)
 			for (i = 0; i < rec->rel->ncols; i++)
 			{
 				if (rec->rel->cols[i].flags & DRR_COL_BINARY)
-					die("%s: offset %" PRIu64 ": column \"%s\" of relation \"%s.%s\" has values in binary form (binary-values), which cannot be written as SQL; use --records",
-						input_name, rec->offset, rec->rel->cols[i].name,
-						rec->rel->schema, rec->rel->name);
+					bad_input("offset %" PRIu64 ": column \"%s\" of relation \"%s.%s\" has values in binary form (binary-values), which cannot be written as SQL; use --records",
+							  rec->offset, rec->rel->cols[i].name,
+							  rec->rel->schema, rec->rel->name);
 			}
 			return;
 		case DRR_BEGIN:
@@ -974,8 +997,8 @@ read_hex_line(input *in)
 	if (n >= 2 && in->linebuf[0] == '\\' && in->linebuf[1] == 'x')
 		i = 2;
 	if ((n - i) % 2 != 0)
-		die("%s: line %" PRIu64 ": odd number of hexadecimal digits",
-			input_name, in->line);
+		bad_input("line %" PRIu64 ": odd number of hexadecimal digits",
+				  in->line);
 	input_reserve(in, (n - i) / 2);
 	for (; i < n; i += 2)
 	{
@@ -983,8 +1006,8 @@ read_hex_line(input *in)
 		int			lo = hex_digit((unsigned char) in->linebuf[i + 1]);
 
 		if (hi < 0 || lo < 0)
-			die("%s: line %" PRIu64 ": invalid hexadecimal digit at column %zu",
-				input_name, in->line, hi < 0 ? i + 1 : i + 2);
+			bad_input("line %" PRIu64 ": invalid hexadecimal digit at column %zu",
+					  in->line, hi < 0 ? i + 1 : i + 2);
 		in->buf[in->len++] = (unsigned char) (hi << 4 | lo);
 	}
 }
@@ -1034,6 +1057,78 @@ usage(FILE *fp)
 			progname, progname);
 }
 
+/*
+ * Print the whole input; returns 0, or 1 after printing to stderr why the
+ * input could not be read.  State that the error path frees is static.
+ */
+static drr_reader *reader;
+static strbuf line;
+
+static void
+dump_cleanup(void)
+{
+	drr_reader_destroy(reader);
+	reader = NULL;
+	free(line.data);
+	line.data = NULL;
+	line.len = line.size = 0;
+}
+
+static int
+dump_stream(input *in, int records, int quiet)
+{
+	reader = drr_reader_create();
+	if (reader == NULL)
+		die("out of memory");
+
+	if (setjmp(bad_input_jmp) != 0)
+	{
+		fflush(out_fp);
+		if (!quiet)
+			fprintf(stderr, "%s: %s\n", progname, bad_input_msg);
+		dump_cleanup();
+		return 1;
+	}
+
+	for (;;)
+	{
+		drr_record	rec;
+		size_t		used;
+		int			rc;
+
+		rc = drr_reader_next(reader, in->buf + in->start,
+							 in->len - in->start, in->eof, &rec, &used);
+		if (rc == DRR_OK)
+		{
+			if (records)
+				print_record(&line, &rec);
+			else
+				print_sql(&line, &rec);
+		}
+		else if (rc == DRR_ERROR)
+			bad_input("%s", drr_reader_error(reader));
+		in->start += used;
+
+		if (rc == DRR_END)
+			break;
+		if (rc == DRR_MORE)
+		{
+			/* keep only the unconsumed bytes, then read more */
+			if (in->start > 0)
+			{
+				memmove(in->buf, in->buf + in->start, in->len - in->start);
+				in->len -= in->start;
+				in->start = 0;
+			}
+			read_more(in);
+		}
+	}
+
+	dump_cleanup();
+	return 0;
+}
+
+#ifndef DECODER_RAW_DUMP_NO_MAIN
 int
 main(int argc, char **argv)
 {
@@ -1041,8 +1136,7 @@ main(int argc, char **argv)
 	int			records = 0;
 	int			i;
 	input		in = {0};
-	drr_reader *reader;
-	strbuf		sb = {0};
+	int			result;
 
 	in.hex = 0;
 	for (i = 1; i < argc; i++)
@@ -1084,52 +1178,16 @@ main(int argc, char **argv)
 		input_name = path;
 	}
 
+	out_fp = stdout;
 	input_reserve(&in, 65536);
-	reader = drr_reader_create();
-	if (reader == NULL)
-		die("out of memory");
+	result = dump_stream(&in, records, 0);
 
-	for (;;)
-	{
-		drr_record	rec;
-		size_t		used;
-		int			rc;
-
-		rc = drr_reader_next(reader, in.buf + in.start, in.len - in.start,
-							 in.eof, &rec, &used);
-		if (rc == DRR_OK)
-		{
-			if (records)
-				print_record(&sb, &rec);
-			else
-				print_sql(&sb, &rec);
-		}
-		else if (rc == DRR_ERROR)
-			die("%s: %s", input_name, drr_reader_error(reader));
-		in.start += used;
-
-		if (rc == DRR_END)
-			break;
-		if (rc == DRR_MORE)
-		{
-			/* keep only the unconsumed bytes, then read more */
-			if (in.start > 0)
-			{
-				memmove(in.buf, in.buf + in.start, in.len - in.start);
-				in.len -= in.start;
-				in.start = 0;
-			}
-			read_more(&in);
-		}
-	}
-
-	drr_reader_destroy(reader);
 	if (in.fp != stdin)
 		fclose(in.fp);
 	free(in.buf);
 	free(in.linebuf);
-	free(sb.data);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die("could not write to standard output: %s", strerror(errno));
-	return 0;
+	return result;
 }
+#endif							/* DECODER_RAW_DUMP_NO_MAIN */

@@ -566,8 +566,8 @@ parse_relation(cursor *c, drr_record *rec)
 	/* the relation must be complete before it replaces a previous one */
 	if (c->p != c->end)
 	{
-		fail(r, cursor_offset(c), "%zu unexpected bytes at the end of a relation record",
-			 (size_t) (c->end - c->p));
+		fail(r, cursor_offset(c), "%zu unexpected byte%s at the end of a relation record",
+			 (size_t) (c->end - c->p), c->end - c->p > 1 ? "s" : "");
 		goto error;
 	}
 	if (!reserve_values(r, rel->ncols) || !store_relation(r, rel))
@@ -901,8 +901,8 @@ drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 	if (rc != DRR_OK)
 		return DRR_ERROR;
 	if (c.p != c.end)
-		return fail(r, cursor_offset(&c), "%zu unexpected bytes at the end of a %s record",
-					(size_t) (c.end - c.p), c.what);
+		return fail(r, cursor_offset(&c), "%zu unexpected byte%s at the end of a %s record",
+					(size_t) (c.end - c.p), c.end - c.p > 1 ? "s" : "", c.what);
 
 	r->offset += rec->size;
 	*consumed = skip + (size_t) rec->size;
