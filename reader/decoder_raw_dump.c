@@ -1034,29 +1034,6 @@ read_more(input *in)
 	in->len += n;
 }
 
-static void
-usage(FILE *fp)
-{
-	fprintf(fp,
-			"%s prints a decoder_raw binary stream as SQL, or record by record.\n"
-			"\n"
-			"Usage:\n"
-			"  %s [OPTION]... [FILE]\n"
-			"\n"
-			"Reads FILE, or standard input when FILE is missing or \"-\": records as\n"
-			"pg_logical_slot_get_binary_changes() returns them, one after another,\n"
-			"or a pg_recvlogical -f file.\n"
-			"\n"
-			"Options:\n"
-			"  -r, --records   print every record's fields instead of SQL\n"
-			"  -x, --hex       input is lines of hexadecimal (\"\\x...\"), as psql prints bytea\n"
-			"  -h, --help      show this help and exit\n"
-			"\n"
-			"Without --records, each record is printed as the line that decoder_raw's\n"
-			"SQL format writes for the same change with the same options.\n",
-			progname, progname);
-}
-
 /*
  * Print the whole input; returns 0, or 1 after printing to stderr why the
  * input could not be read.  State that the error path frees is static.
@@ -1129,6 +1106,30 @@ dump_stream(input *in, int records, int quiet)
 }
 
 #ifndef DECODER_RAW_DUMP_NO_MAIN
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+			"%s prints a decoder_raw binary stream as SQL, or record by record.\n"
+			"\n"
+			"Usage:\n"
+			"  %s [OPTION]... [FILE]\n"
+			"\n"
+			"Reads FILE, or standard input when FILE is missing or \"-\": records as\n"
+			"pg_logical_slot_get_binary_changes() returns them, one after another,\n"
+			"or a pg_recvlogical -f file.\n"
+			"\n"
+			"Options:\n"
+			"  -r, --records   print every record's fields instead of SQL\n"
+			"  -x, --hex       input is lines of hexadecimal (\"\\x...\"), as psql prints bytea\n"
+			"  -h, --help      show this help and exit\n"
+			"\n"
+			"Without --records, each record is printed as the line that decoder_raw's\n"
+			"SQL format writes for the same change with the same options.\n",
+			progname, progname);
+}
+
 int
 main(int argc, char **argv)
 {

@@ -58,7 +58,8 @@ typedef struct cursor
 	const unsigned char *p;
 	const unsigned char *end;
 	uint64_t	base;			/* stream offset of start */
-	const char *what;			/* record kind, for messages */
+	const char *what;			/* record kind, for messages: "insert" */
+	const char *a_what;			/* with its article: "an insert" */
 } cursor;
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -84,6 +85,10 @@ fail(drr_reader *r, uint64_t offset, const char *fmt,...)
 	r->failed = 1;
 	return DRR_ERROR;
 }
+
+/* Arguments for "%zu byte%s left" */
+#define BYTES_LEFT(c) \
+	(size_t) ((c)->end - (c)->p), (c)->end - (c)->p == 1 ? "" : "s"
 
 static uint64_t
 cursor_offset(const cursor *c)
@@ -132,8 +137,8 @@ get_varint(cursor *c, uint64_t *value, const char *field)
 					"%s record ends inside its %s", c->what, field);
 	if (n < 0)
 		return fail(c->r, cursor_offset(c),
-					"invalid variable-length integer in the %s of a %s record",
-					field, c->what);
+					"invalid variable-length integer in the %s of %s record",
+					field, c->a_what);
 	c->p += n;
 	return DRR_OK;
 }
@@ -146,8 +151,8 @@ get_varint_max(cursor *c, uint64_t *value, uint64_t max, const char *field)
 	if (get_varint(c, value, field) != DRR_OK)
 		return DRR_ERROR;
 	if (*value > max)
-		return fail(c->r, off, "%s %" PRIu64 " of a %s record is out of range (at most %" PRIu64 ")",
-					field, *value, c->what, max);
+		return fail(c->r, off, "%s %" PRIu64 " of %s record is out of range (at most %" PRIu64 ")",
+					field, *value, c->a_what, max);
 	return DRR_OK;
 }
 
@@ -160,8 +165,8 @@ get_flags(cursor *c, uint32_t *flags, uint32_t known, const char *field)
 	if (get_varint(c, &v, field) != DRR_OK)
 		return DRR_ERROR;
 	if ((v & ~(uint64_t) known) != 0)
-		return fail(c->r, off, "unknown %s 0x%" PRIx64 " in a %s record",
-					field, v & ~(uint64_t) known, c->what);
+		return fail(c->r, off, "unknown %s 0x%" PRIx64 " in %s record",
+					field, v & ~(uint64_t) known, c->a_what);
 	*flags = (uint32_t) v;
 	return DRR_OK;
 }
@@ -206,8 +211,8 @@ get_bytes(cursor *c, drr_bytes *b, const char *field)
 		return DRR_ERROR;
 	if (len > (uint64_t) (c->end - c->p))
 		return fail(c->r, off,
-					"length %" PRIu64 " of the %s overruns the %s record (%zu bytes left)",
-					len, field, c->what, (size_t) (c->end - c->p));
+					"length %" PRIu64 " of the %s overruns the %s record (%zu byte%s left)",
+					len, field, c->what, BYTES_LEFT(c));
 	b->data = c->p;
 	b->len = (size_t) len;
 	c->p += len;
@@ -224,8 +229,8 @@ get_name(cursor *c, char **dst, size_t *dst_len, const char *field)
 	if (get_bytes(c, &b, field) != DRR_OK)
 		return DRR_ERROR;
 	if (b.len > 0 && memchr(b.data, '\0', b.len) != NULL)
-		return fail(c->r, off, "%s in a %s record contains a NUL byte",
-					field, c->what);
+		return fail(c->r, off, "%s in %s record contains a NUL byte",
+					field, c->a_what);
 	*dst = malloc(b.len + 1);
 	if (*dst == NULL)
 		return fail(c->r, off, "out of memory");
@@ -245,8 +250,8 @@ get_text(cursor *c, drr_bytes *b, const char *field)
 	if (get_bytes(c, b, field) != DRR_OK)
 		return DRR_ERROR;
 	if (b->len > 0 && memchr(b->data, '\0', b->len) != NULL)
-		return fail(c->r, off, "%s in a %s record contains a NUL byte",
-					field, c->what);
+		return fail(c->r, off, "%s in %s record contains a NUL byte",
+					field, c->a_what);
 	return DRR_OK;
 }
 
@@ -522,8 +527,8 @@ parse_relation(cursor *c, drr_record *rec)
 	/* a column takes at least 5 bytes: bound the allocation by the input */
 	if (v > (uint64_t) (c->end - c->p) / 5)
 	{
-		fail(r, off, "column count %" PRIu64 " overruns the relation record (%zu bytes left)",
-			 v, (size_t) (c->end - c->p));
+		fail(r, off, "column count %" PRIu64 " overruns the relation record (%zu byte%s left)",
+			 v, BYTES_LEFT(c));
 		goto error;
 	}
 	rel->ncols = (uint32_t) v;
@@ -600,9 +605,9 @@ parse_tuple(cursor *c, const drr_relation *rel, int key_only,
 		return DRR_ERROR;
 	if (count != expected)
 		return fail(c->r, off,
-					"%s of a %s record has %" PRIu64 " values, but relation %" PRIu64 " has %u %s",
-					key_only ? "old key" : "tuple", c->what, count, rel->id,
-					expected, key_only ? "key columns" : "columns");
+					"the %s of %s record has %" PRIu64 " values, but relation %" PRIu64 " has %u %scolumn%s",
+					key_only ? "old key" : "tuple", c->a_what, count, rel->id,
+					expected, key_only ? "key " : "", expected == 1 ? "" : "s");
 
 	for (i = 0; i < rel->ncols; i++)
 	{
@@ -627,8 +632,8 @@ parse_tuple(cursor *c, const drr_relation *rel, int key_only,
 		{
 			if (h - 2 > (uint64_t) (c->end - c->p))
 				return fail(c->r, off,
-							"length %" PRIu64 " of the value of column %u overruns the %s record (%zu bytes left)",
-							h - 2, i + 1, c->what, (size_t) (c->end - c->p));
+							"length %" PRIu64 " of the value of column %u overruns the %s record (%zu byte%s left)",
+							h - 2, i + 1, c->what, BYTES_LEFT(c));
 			val->kind = DRR_VALUE_PRESENT;
 			val->data.data = c->p;
 			val->data.len = (size_t) (h - 2);
@@ -659,8 +664,8 @@ parse_change(cursor *c, drr_record *rec)
 			return DRR_ERROR;
 		if (!(b == DRR_OLD_KEY || b == DRR_OLD_ROW ||
 			  (b == DRR_OLD_NONE && rec->kind == DRR_UPDATE)))
-			return fail(r, off, "invalid old tuple kind 0x%02x in a %s record",
-						b, c->what);
+			return fail(r, off, "invalid old tuple kind 0x%02x in %s record",
+						b, c->a_what);
 		rec->old_kind = b;
 		if (b != DRR_OLD_NONE &&
 			parse_tuple(c, rel, b == DRR_OLD_KEY, r->old_values,
@@ -690,8 +695,8 @@ parse_truncate(cursor *c, drr_record *rec)
 		return DRR_ERROR;
 	/* each relation id takes at least one byte */
 	if (n > (uint64_t) (c->end - c->p))
-		return fail(r, off, "relation count %" PRIu64 " overruns the truncate record (%zu bytes left)",
-					n, (size_t) (c->end - c->p));
+		return fail(r, off, "relation count %" PRIu64 " overruns the truncate record (%zu byte%s left)",
+					n, BYTES_LEFT(c));
 	if (n > r->truncate_size)
 	{
 		const drr_relation **rels = realloc(r->truncate_rels,
@@ -755,6 +760,36 @@ kind_name(int kind)
 	}
 }
 
+static const char *
+kind_name_article(int kind)
+{
+	switch (kind)
+	{
+		case DRR_INSERT:
+			return "an insert";
+		case DRR_UPDATE:
+			return "an update";
+		case DRR_ORIGIN:
+			return "an origin";
+		case DRR_HEADER:
+			return "a header";
+		case DRR_BEGIN:
+			return "a begin";
+		case DRR_COMMIT:
+			return "a commit";
+		case DRR_RELATION:
+			return "a relation";
+		case DRR_DELETE:
+			return "a delete";
+		case DRR_TRUNCATE:
+			return "a truncate";
+		case DRR_MESSAGE:
+			return "a message";
+		default:
+			return NULL;
+	}
+}
+
 drr_reader *
 drr_reader_create(void)
 {
@@ -802,13 +837,7 @@ drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 	if (r->failed)
 		return DRR_ERROR;
 	if (len == 0)
-	{
-		if (!at_eof)
-			return DRR_MORE;
-		if (!r->seen_header)
-			return fail(r, r->offset, "empty input: no header record");
-		return DRR_END;
-	}
+		return at_eof ? DRR_END : DRR_MORE;
 	end = buf + len;
 
 	/* pg_recvlogical -f writes a newline after every record */
@@ -818,14 +847,9 @@ drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 	*consumed = skip;
 	p = buf + skip;
 
+	/* an empty stream is valid: a session that had nothing to write */
 	if (p == end)
-	{
-		if (!at_eof)
-			return DRR_MORE;
-		if (!r->seen_header)
-			return fail(r, r->offset, "empty input: no header record");
-		return DRR_END;
-	}
+		return at_eof ? DRR_END : DRR_MORE;
 
 	memset(rec, 0, sizeof(drr_record));
 	rec->kind = (drr_kind) p[0];
@@ -864,6 +888,7 @@ drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 	c.end = c.start + body_len;
 	c.base = r->offset + 1 + n;
 	c.what = kind_name(p[0]);
+	c.a_what = kind_name_article(p[0]);
 	rec->size = 1 + n + body_len;
 
 	switch (p[0])
@@ -901,8 +926,8 @@ drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 	if (rc != DRR_OK)
 		return DRR_ERROR;
 	if (c.p != c.end)
-		return fail(r, cursor_offset(&c), "%zu unexpected byte%s at the end of a %s record",
-					(size_t) (c.end - c.p), c.end - c.p > 1 ? "s" : "", c.what);
+		return fail(r, cursor_offset(&c), "%zu unexpected byte%s at the end of %s record",
+					(size_t) (c.end - c.p), c.end - c.p > 1 ? "s" : "", c.a_what);
 
 	r->offset += rec->size;
 	*consumed = skip + (size_t) rec->size;
@@ -923,6 +948,10 @@ drr_format_lsn(char *buf, uint64_t lsn)
 
 #define USECS_PER_DAY	INT64_C(86400000000)
 #define POSTGRES_EPOCH_JDATE 2451545	/* date2j(2000, 1, 1) */
+
+/* PostgreSQL's range of finite timestamps: 4714-11-24 BC to 294276 AD */
+#define MIN_TIMESTAMP	INT64_C(-211813488000000000)
+#define END_TIMESTAMP	INT64_C(9223371331200000000)
 
 /* PostgreSQL's j2date(): Julian day number to Gregorian date. */
 static void
@@ -980,6 +1009,9 @@ drr_format_timestamp(char *buf, int64_t t)
 		return 0;
 	}
 
+	if (t < MIN_TIMESTAMP || t >= END_TIMESTAMP)
+		return -1;
+
 	date = t / USECS_PER_DAY;
 	time = t - date * USECS_PER_DAY;
 	if (time < 0)
@@ -988,9 +1020,6 @@ drr_format_timestamp(char *buf, int64_t t)
 		date -= 1;
 	}
 	date += POSTGRES_EPOCH_JDATE;
-	/* the Julian day routine does not work for negative days */
-	if (date < 0 || date > INT32_MAX)
-		return -1;
 
 	j2date((int) date, &year, &month, &day);
 	hour = (int) (time / INT64_C(3600000000));

@@ -225,7 +225,8 @@ extern uint64_t drr_reader_offset(const drr_reader *r);
  * Formatting helpers, as PostgreSQL writes these values: LSN "X/X", and a
  * commit time in ISO form in UTC ("2026-11-21 08:03:20.626282+00").
  * buf needs DRR_LSN_BUFSIZE / DRR_TIMESTAMP_BUFSIZE bytes.  The timestamp
- * helper returns -1 for a time outside PostgreSQL's range.
+ * helper returns -1, and writes nothing, for a time outside PostgreSQL's
+ * range (4714-11-24 BC to 294276 AD, and the infinities).
  */
 #define DRR_LSN_BUFSIZE 18
 #define DRR_TIMESTAMP_BUFSIZE 48

@@ -1,0 +1,11 @@
+BEGIN;
+INSERT INTO public.t (id, v) VALUES (1, E'a\nb');
+UPDATE public.t SET id = 1, v = NULL WHERE id = 1;
+UPDATE public.t SET id = 2 WHERE id = 1;
+DELETE FROM public.t WHERE id = 2;
+TRUNCATE ONLY public.t RESTART IDENTITY CASCADE;
+SELECT pg_catalog.pg_logical_emit_message(true, 'p', 'it''s');
+COMMIT;
+SELECT pg_catalog.pg_logical_emit_message(false, '', E'\\x00ff'::pg_catalog.bytea);
+INSERT INTO public.u (x) VALUES (true);
+DELETE FROM public.u WHERE ctid = (SELECT ctid FROM public.u WHERE x = false LIMIT 1);
