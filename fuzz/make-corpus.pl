@@ -80,8 +80,8 @@ sub tuple
 }
 
 # Column flags
-my ($KEY, $GENERATED, $IDENTITY, $QUOTED, $NOEQ, $BINARY) =
-  (0x01, 0x02, 0x04, 0x08, 0x10, 0x20);
+my ($KEY, $GENERATED, $IDENTITY, $QUOTED, $NOEQ, $BINARY, $CAST, $INEXACT)
+  = (0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80);
 
 my @cases;
 
@@ -154,11 +154,12 @@ my $q = relation(
 	cols => [
 		[ $QUOTED, 'Id', 23, -1, 'integer' ],
 		[ $NOEQ, 'j', 114, -1, 'pg_catalog.json' ],
-		[ 0, 'n', 1700, 10, 'numeric(10,2)' ],
+		[ $INEXACT, 'n', 1700, 655366, 'numeric(10,2)' ],
 		[ 0, 'm', 790, -1, 'pg_catalog.money' ],
 		[ $GENERATED, 'g', 20, -1, 'bigint' ],
 		[ $IDENTITY, 'i', 21, -1, 'smallint' ],
-		[ 0, 'c', 1042, 5, 'character(1)' ]
+		[ 0, 'c', 1042, 5, 'character(1)' ],
+		[ $QUOTED | $CAST, "a\tb\\\"", 2205, -1, 'regclass' ]
 	]);
 my $p = relation(
 	id => 8,
@@ -182,18 +183,21 @@ ok_case(
 	'sql-rules',
 	$header . $q . $p . $gen_only . $empty . $toast
 	  . rec('I',
-		"\x07" . tuple('1', '{"a": 1}', 'NaN', '-1.50', '3', '4', "\\"))
+		"\x07"
+		  . tuple('1', '{"a": 1}', 'NaN', '-1.50', '3', '4', "\\", 't'))
 	  . rec('U',
 		"\x07O"
-		  . tuple('1', '{"a": 1}', '-Infinity', '0.00', '3', '4', undef)
-		  . tuple('2', undef, '12.5', \'toast', '3', '4', "\t"))
+		  . tuple('1', '{"a": 1}', '-Infinity', '0.00', '3', '4', undef,
+			'pg_class')
+		  . tuple('2', undef, '12.5', \'toast', '3', '5', "\t", 't'))
 	  . rec('I', "\x09" . tuple('5'))
 	  . rec('D', "\x0aO" . tuple())
 	  . rec('I', "\x0b" . tuple('1', 'x'))
 	  . rec('U', "\x0b\x00" . tuple('1', \'toast'))
 	  . rec('T', "\x00\x02\x08\x07"),
-	"INSERT INTO \"My Schema\".\"Ta\"\"ble\" (\"Id\", j, n, m, i, c) OVERRIDING SYSTEM VALUE VALUES (1, '{\"a\": 1}', 'NaN', '-1.50'::pg_catalog.numeric::pg_catalog.money, 4, E'\\\\');\n"
-	  . "UPDATE ONLY \"My Schema\".\"Ta\"\"ble\" SET \"Id\" = 2, j = NULL, n = 12.5, c = E'\\t' WHERE ctid = (SELECT ctid FROM ONLY \"My Schema\".\"Ta\"\"ble\" WHERE \"Id\" = 1 AND j::pg_catalog.text = '{\"a\": 1}'::pg_catalog.json::pg_catalog.text AND n = '-Infinity' AND m = '0.00'::pg_catalog.numeric::pg_catalog.money AND g = 3 AND i = 4 AND c IS NULL LIMIT 1);\n"
+	"INSERT INTO \"My Schema\".\"Ta\"\"ble\" (\"Id\", j, n, m, i, c, U&\"a\\0009b\\\\\"\"\") OVERRIDING SYSTEM VALUE VALUES (1, '{\"a\": 1}', 'NaN', '-1.50'::pg_catalog.numeric::pg_catalog.money, 4, E'\\\\', 't');\n"
+	  . "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('\"My Schema\".\"Ta\"\"ble\"', 'i'), 5, false);\n"
+	  . "UPDATE ONLY \"My Schema\".\"Ta\"\"ble\" SET \"Id\" = 2, j = NULL, n = 12.5, i = DEFAULT, c = E'\\t', U&\"a\\0009b\\\\\"\"\" = 't' WHERE ctid = (SELECT ctid FROM ONLY \"My Schema\".\"Ta\"\"ble\" WHERE \"Id\" = 1 AND pg_catalog.record_image_eq(ROW(j), ROW(('{\"a\": 1}')::pg_catalog.json)) AND pg_catalog.record_image_eq(ROW(n), ROW(('-Infinity')::numeric(10,2))) AND m = '0.00'::pg_catalog.numeric::pg_catalog.money AND g = 3 AND i = 4 AND c IS NULL AND U&\"a\\0009b\\\\\"\"\" = 'pg_class'::regclass LIMIT 1);\n"
 	  . "INSERT INTO public.g DEFAULT VALUES;\n"
 	  . "DELETE FROM public.e WHERE ctid = (SELECT ctid FROM public.e WHERE true LIMIT 1);\n"
 	  . "INSERT INTO public.toast (id, big) OVERRIDING SYSTEM VALUE VALUES (1, 'x');\n"

@@ -256,23 +256,40 @@ sb_hex(strbuf *sb, const unsigned char *s, size_t len)
 	sb->data[sb->len] = '\0';
 }
 
-/* An identifier, double-quoted when the plugin said it must be. */
+/*
+ * An identifier, quoted when the plugin said it must be: between double
+ * quotes, or, when it holds a control character, as a U&"" identifier
+ * whose escapes keep the line whole.
+ */
 static void
 sb_ident(strbuf *sb, const char *name, size_t len, int quoted)
 {
 	size_t		i;
+	int			unicode = 0;
 
 	if (!quoted)
 	{
 		sb_append(sb, name, len);
 		return;
 	}
-	sb_putc(sb, '"');
 	for (i = 0; i < len; i++)
 	{
-		if (name[i] == '"')
-			sb_putc(sb, '"');
-		sb_putc(sb, name[i]);
+		if ((unsigned char) name[i] < 0x20 || name[i] == 0x7f)
+			unicode = 1;
+	}
+	sb_puts(sb, unicode ? "U&\"" : "\"");
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) name[i];
+
+		if (c == '"')
+			sb_append(sb, "\"\"", 2);
+		else if (unicode && c == '\\')
+			sb_append(sb, "\\\\", 2);
+		else if (unicode && (c < 0x20 || c == 0x7f))
+			sb_printf(sb, "\\%04X", c);
+		else
+			sb_putc(sb, (char) c);
 	}
 	sb_putc(sb, '"');
 }
@@ -517,25 +534,39 @@ sql_where(strbuf *sb, const drr_record *rec, const drr_tuple *tuple)
 			sb_append(sb, " AND ", 5);
 		first = 0;
 
-		sb_colname(sb, col);
 		if (val->kind == DRR_VALUE_NULL)
+		{
+			sb_colname(sb, col);
 			sb_append(sb, " IS NULL", 8);
+		}
 		else if (val->kind != DRR_VALUE_PRESENT)
 			bad_input("offset %" PRIu64 ": identity column \"%s\" has no value to find the row by",
 					  rec->offset, col->name);
-		else if (!(col->flags & DRR_COL_NO_EQUALITY))
+		else if (!(col->flags & DRR_COL_NO_EQUALITY) &&
+				 !(full && (col->flags & DRR_COL_INEXACT_EQUALITY)))
 		{
+			sb_colname(sb, col);
 			sb_append(sb, " = ", 3);
 			sql_value(sb, col, val, rec);
+			if (col->flags & DRR_COL_CAST_EQUALITY)
+			{
+				sb_puts(sb, "::");
+				sb_append(sb, col->type_name, col->type_name_len);
+			}
 		}
 		else
 		{
-			/* compared through the text forms */
-			sb_puts(sb, "::pg_catalog.text = ");
+			/*
+			 * No equality operator, or (to find the very row of a FULL
+			 * match) one that calls different values equal: binary images.
+			 */
+			sb_puts(sb, "pg_catalog.record_image_eq(ROW(");
+			sb_colname(sb, col);
+			sb_puts(sb, "), ROW((");
 			sql_value(sb, col, val, rec);
-			sb_puts(sb, "::");
+			sb_puts(sb, ")::");
 			sb_append(sb, col->type_name, col->type_name_len);
-			sb_puts(sb, "::pg_catalog.text");
+			sb_puts(sb, "))");
 		}
 	}
 	if (first)
@@ -560,12 +591,59 @@ sql_row_condition(strbuf *sb, const drr_record *rec, const drr_tuple *tuple)
 	}
 }
 
+/*
+ * Did the update change this GENERATED ALWAYS identity column?  Only
+ * SET col = DEFAULT does that, and it is known only where the old value
+ * is logged: for key columns, or for all with REPLICA IDENTITY FULL.
+ */
+static int
+identity_changed(const drr_record *rec, uint32_t i)
+{
+	const drr_column *col = &rec->rel->cols[i];
+	const drr_value *o = &rec->old_tuple.values[i];
+	const drr_value *n = &rec->new_tuple.values[i];
+
+	if (!(col->flags & DRR_COL_IDENTITY_ALWAYS) ||
+		rec->old_kind == DRR_OLD_NONE ||
+		!((col->flags & DRR_COL_KEY) || rec->rel->replident == 'f') ||
+		o->kind == DRR_VALUE_ABSENT)
+		return 0;
+	return !(o->kind == n->kind &&
+			 (o->kind != DRR_VALUE_PRESENT ||
+			  (o->data.len == n->data.len &&
+			   memcmp(o->data.data, n->data.data, n->data.len) == 0)));
+}
+
 static void
 sql_update(strbuf *sb, const drr_record *rec)
 {
 	const drr_relation *rel = rec->rel;
 	int			first = 1;
 	uint32_t	i;
+
+	/* the sequence of a changed identity column hands out the new value */
+	for (i = 0; i < rel->ncols; i++)
+	{
+		const drr_value *val = &rec->new_tuple.values[i];
+		strbuf		qualname = {0};
+
+		if (!identity_changed(rec, i))
+			continue;
+		if (val->kind != DRR_VALUE_PRESENT)
+			bad_input("offset %" PRIu64 ": identity column \"%s\" has no new value",
+					  rec->offset, rel->cols[i].name);
+		sb_qualname(&qualname, rel);
+		sb_puts(sb, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(");
+		sb_literal(sb, (const unsigned char *) qualname.data, qualname.len);
+		sb_append(sb, ", ", 2);
+		sb_literal(sb, (const unsigned char *) rel->cols[i].name,
+				   rel->cols[i].name_len);
+		sb_append(sb, "), ", 3);
+		sb_append(sb, val->data.data, val->data.len);
+		sb_puts(sb, ", false);");
+		free(qualname.data);
+		emit(sb);
+	}
 
 	sb_puts(sb, "UPDATE ");
 	sql_only_rel(sb, rel);
@@ -575,6 +653,15 @@ sql_update(strbuf *sb, const drr_record *rec)
 		const drr_column *col = &rel->cols[i];
 		const drr_value *val = &rec->new_tuple.values[i];
 
+		if (identity_changed(rec, i))
+		{
+			if (!first)
+				sb_append(sb, ", ", 2);
+			first = 0;
+			sb_colname(sb, col);
+			sb_puts(sb, " = DEFAULT");
+			continue;
+		}
 		/* generated and GENERATED ALWAYS columns cannot be assigned */
 		if (col->flags & (DRR_COL_GENERATED | DRR_COL_IDENTITY_ALWAYS))
 			continue;
@@ -810,6 +897,10 @@ rec_relation(strbuf *sb, const drr_record *rec)
 			rec_flag(sb, &first, "no equality");
 		if (col->flags & DRR_COL_BINARY)
 			rec_flag(sb, &first, "binary");
+		if (col->flags & DRR_COL_CAST_EQUALITY)
+			rec_flag(sb, &first, "cast equality");
+		if (col->flags & DRR_COL_INEXACT_EQUALITY)
+			rec_flag(sb, &first, "inexact equality");
 		if (!first)
 			sb_putc(sb, ']');
 	}

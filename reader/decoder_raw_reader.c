@@ -545,7 +545,7 @@ parse_relation(cursor *c, drr_record *rec)
 	{
 		drr_column *col = &rel->cols[i];
 
-		if (get_flags(c, &col->flags, 0x3f, "column flags") != DRR_OK)
+		if (get_flags(c, &col->flags, 0xff, "column flags") != DRR_OK)
 			goto error;
 		if (get_name(c, &col->name, &col->name_len, "column name") != DRR_OK)
 			goto error;

@@ -92,6 +92,8 @@ typedef enum drr_kind
 #define DRR_COL_QUOTED			0x08	/* name needs double quotes */
 #define DRR_COL_NO_EQUALITY		0x10	/* type has no default equality */
 #define DRR_COL_BINARY			0x20	/* values in the type's send form */
+#define DRR_COL_CAST_EQUALITY	0x40	/* its equality takes another type */
+#define DRR_COL_INEXACT_EQUALITY 0x80	/* equal values may differ */
 
 /* Flags of truncate records */
 #define DRR_TRUNCATE_CASCADE	0x01

@@ -54,12 +54,14 @@ DELETE FROM "My Schema"."Tab""le";
 TRUNCATE "My Schema"."Tab""le";
 SELECT data FROM pg_logical_slot_get_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on') \g |"$DECODER_RAW_DUMP" --hex
 
--- REPLICA IDENTITY FULL, duplicate rows, types without equality
+-- REPLICA IDENTITY FULL, duplicate rows, types without equality or whose
+-- equal values may differ (numeric)
 CREATE TABLE full_t (a int, j json, p point, n numeric);
 ALTER TABLE full_t REPLICA IDENTITY FULL;
 INSERT INTO full_t VALUES (1, '{"k": 1}', '(1,2)', NULL), (1, '{"k": 1}', '(1,2)', NULL);
 UPDATE full_t SET n = 5 WHERE ctid = (SELECT min(ctid) FROM full_t);
 DELETE FROM full_t WHERE n IS NULL;
+DELETE FROM full_t;
 SELECT data FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on') \g |"$DECODER_RAW_DUMP" --hex
 SELECT data FROM pg_logical_slot_get_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on') \g |"$DECODER_RAW_DUMP" --hex --records | sed -e 's/ oid [0-9]* / oid N /'
 
@@ -82,6 +84,7 @@ CREATE TABLE gen_t (
 	g int GENERATED ALWAYS AS (length(v)) STORED);
 INSERT INTO gen_t (v) VALUES ('abc');
 UPDATE gen_t SET v = 'abcd';
+UPDATE gen_t SET id = DEFAULT;
 DELETE FROM gen_t;
 CREATE TABLE toast_t (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, big text, other int);
 ALTER TABLE toast_t ALTER COLUMN big SET STORAGE EXTERNAL;
@@ -133,6 +136,7 @@ SELECT 'o' FROM pg_replication_origin_xact_setup('0/ABCDEF', '2026-01-01 00:00:0
 INSERT INTO ex VALUES (8, 'eight', NULL);
 COMMIT;
 SELECT 'o' FROM pg_replication_origin_session_reset();
+INSERT INTO ex VALUES (9, 'nine, a local change', NULL);
 SELECT data FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on', 'include-origin', 'on') \g |"$DECODER_RAW_DUMP" --hex
 SELECT data FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on', 'only-local', 'on') \g |"$DECODER_RAW_DUMP" --hex
 SELECT data FROM pg_logical_slot_get_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on', 'exclude-origins', 'binary_origin') \g |"$DECODER_RAW_DUMP" --hex

@@ -26,7 +26,6 @@
 
 #include "mb/pg_wchar.h"
 #include "replication/output_plugin.h"
-#include "utils/builtins.h"
 
 /* Record kinds */
 #define BR_HEADER		'H'
@@ -62,6 +61,8 @@ static const char header_magic[4] = {'D', 'R', 'A', 'W'};
 #define BR_COL_QUOTED			0x08
 #define BR_COL_NO_EQUALITY		0x10
 #define BR_COL_BINARY			0x20
+#define BR_COL_CAST_EQUALITY	0x40
+#define BR_COL_INEXACT_EQUALITY 0x80
 
 /* Old tuple of an update or delete */
 #define BR_OLD_NONE		0
@@ -215,12 +216,6 @@ end_record(LogicalDecodingContext *ctx, int body_start)
 	OutputPluginWrite(ctx, true);
 }
 
-static bool
-needs_quotes(const char *name)
-{
-	return strcmp(quote_identifier(name), name) != 0;
-}
-
 static BinaryRelation *
 binary_relation(DecoderRawData *data, DecoderRawRelation *rel)
 {
@@ -268,9 +263,10 @@ binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 	append_varint(out, rel->id);
 	append_varint(out, rel->relid);
 
-	if (needs_quotes(rel->nspname))
+	/* quoted as the SQL format quotes them, whatever the session says */
+	if (strcmp(rel->quoted_nspname, rel->nspname) != 0)
 		flags |= BR_REL_SCHEMA_QUOTED;
-	if (needs_quotes(rel->relname))
+	if (strcmp(rel->quoted_relname, rel->relname) != 0)
 		flags |= BR_REL_NAME_QUOTED;
 	if (rel->use_only)
 		flags |= BR_REL_ONLY;
@@ -300,6 +296,10 @@ binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 			flags |= BR_COL_NO_EQUALITY;
 		if (br->binary[i])
 			flags |= BR_COL_BINARY;
+		if (col->cast_in_where)
+			flags |= BR_COL_CAST_EQUALITY;
+		if (col->exact_check)
+			flags |= BR_COL_INEXACT_EQUALITY;
 		append_varint(out, flags);
 		append_string(out, col->name);
 		append_varint(out, col->typid);

@@ -121,6 +121,8 @@ typedef struct DecoderRawRelation
 	char	   *nspname;
 	char	   *relname;
 	char	   *qualname;		/* quoted schema.relation */
+	const char *quoted_nspname; /* the two halves of qualname */
+	const char *quoted_relname;
 	char		relkind;
 	char		replident;		/* pg_class.relreplident */
 	bool		has_identity;	/* UPDATE/DELETE can be expressed */

@@ -354,8 +354,10 @@ build_relation_guts(DecoderRawRelation *entry, Relation rel)
 	entry->writer_private = NULL;
 	entry->nspname = get_namespace_name(RelationGetNamespace(rel));
 	entry->relname = pstrdup(RelationGetRelationName(rel));
-	entry->qualname = psprintf("%s.%s", quote_name(entry->nspname),
-							   quote_name(entry->relname));
+	entry->quoted_nspname = quote_name(entry->nspname);
+	entry->quoted_relname = quote_name(entry->relname);
+	entry->qualname = psprintf("%s.%s", entry->quoted_nspname,
+							   entry->quoted_relname);
 	entry->relkind = rel->rd_rel->relkind;
 	entry->replident = rel->rd_rel->relreplident;
 	entry->full_identity = (entry->replident == REPLICA_IDENTITY_FULL);

@@ -27,22 +27,65 @@ my $dump = $ENV{DECODER_RAW_DUMP} // 'decoder_raw_dump';
 my @workloads = sort glob("$srcdir/sql/*.sql");
 cmp_ok(scalar(@workloads), '>', 0, 'the test suite has workloads');
 
+# One more workload, for what the others leave out: origins whose names
+# need quoting in a comment, and one dropped before decoding, which is
+# named by its id.
+my $origins_workload = q{
+CREATE TABLE origin_t (id int PRIMARY KEY, v text);
+SELECT pg_replication_origin_create(name)
+  FROM unnest(ARRAY['odd, name', E'new\nline', 'dropped']) AS name;
+SELECT pg_replication_origin_session_setup('odd, name');
+BEGIN;
+SELECT pg_replication_origin_xact_setup('0/A1', '2026-01-01 00:00:00+00');
+INSERT INTO origin_t VALUES (1, 'from odd, name');
+COMMIT;
+SELECT pg_replication_origin_session_reset();
+SELECT pg_replication_origin_session_setup(E'new\nline');
+BEGIN;
+SELECT pg_replication_origin_xact_setup('0/A2', '2026-01-01 00:00:00+00');
+INSERT INTO origin_t VALUES (2, 'from new line');
+COMMIT;
+SELECT pg_replication_origin_session_reset();
+SELECT pg_replication_origin_session_setup('dropped');
+BEGIN;
+SELECT pg_replication_origin_xact_setup('0/A3', '2026-01-01 00:00:00+00');
+INSERT INTO origin_t VALUES (3, 'from dropped');
+COMMIT;
+SELECT pg_replication_origin_session_reset();
+SELECT pg_replication_origin_drop('dropped');
+INSERT INTO origin_t VALUES (4, 'local');
+};
+
 # Options that change what either format writes.  The annotations carry
 # xids, LSNs, times and origins, which differ between runs: comparing the
-# two formats on the same changes is what makes them testable here.
+# two formats on the same changes is what makes them testable here.  The
+# last set decodes in a session whose settings would change the output if
+# anything depended on them.
 my @option_sets = (
-	[ 'default options' ],
+	[ 'default options', '' ],
 	[
-		'annotations', 'include-xids', 'on', 'include-lsn', 'on',
+		'annotations', '', 'include-xids', 'on', 'include-lsn', 'on',
 		'include-timestamp', 'on', 'include-origin', 'on',
 		'origin-progress', 'on'
 	],
-	[ 'skip-empty-xacts', 'skip-empty-xacts', 'on', 'include-xids', 'on' ],
+	[ 'skip-empty-xacts', '', 'skip-empty-xacts', 'on', 'include-xids', 'on' ],
 	[
-		'without transactions', 'include-transaction', 'off',
+		'without transactions', '', 'include-transaction', 'off',
 		'include-lsn', 'on'
 	],
-	[ 'only-local', 'only-local', 'on', 'skip-empty-xacts', 'on' ],
+	[ 'only-local', '', 'only-local', 'on', 'skip-empty-xacts', 'on' ],
+	[
+		'exclude-origins', '', 'exclude-origins', "new\nline",
+		'include-origin', 'on'
+	],
+	[
+		'odd session settings',
+		"SET quote_all_identifiers = on; SET DateStyle = 'SQL, DMY'; "
+		  . "SET TimeZone = 'Asia/Kolkata'; SET extra_float_digits = 0; "
+		  . "SET bytea_output = 'escape'; SET IntervalStyle = 'sql_standard'; "
+		  . "SET search_path = pg_catalog, public; ",
+		'include-timestamp', 'on'
+	],
 );
 
 my $node = new_logical_node(
@@ -81,7 +124,10 @@ sub option_list
 
 my $total_lines = 0;
 
-foreach my $file (@workloads)
+my $origins_file = $node->basedir . '/origins.sql';
+PostgreSQL::Test::Utils::append_to_file($origins_file, $origins_workload);
+
+foreach my $file (@workloads, $origins_file)
 {
 	my $name = basename($file, '.sql');
 	my $db = "eq_$name";
@@ -99,14 +145,14 @@ foreach my $file (@workloads)
 
 	foreach my $set (@option_sets)
 	{
-		my ($label, @opts) = @$set;
+		my ($label, $setup, @opts) = @$set;
 		my $optlist = option_list(@opts);
 
 		my $sql = query_rows($db,
-			"SELECT data FROM pg_logical_slot_peek_changes('equivalence', NULL, NULL$optlist)"
+			"${setup}SELECT data FROM pg_logical_slot_peek_changes('equivalence', NULL, NULL$optlist)"
 		);
 		my $hex = query_rows($db,
-			"SELECT encode(data, 'hex') FROM pg_logical_slot_peek_binary_changes('equivalence', NULL, NULL, 'format', 'binary'$optlist)"
+			"${setup}SELECT encode(data, 'hex') FROM pg_logical_slot_peek_binary_changes('equivalence', NULL, NULL, 'format', 'binary'$optlist)"
 		);
 		my $binary = join('', map { pack('H*', $_) } split(/\n/, $hex));
 
@@ -133,6 +179,72 @@ foreach my $file (@workloads)
 
 # Guard against comparing nothing with nothing.
 cmp_ok($total_lines, '>', 100, 'the workloads wrote changes');
+
+# Commit times as the reader writes them, against PostgreSQL's own output
+# of the same timestamptz in UTC: random times over the whole range, and
+# its edges.
+sub varint
+{
+	my ($v) = @_;
+	my $s = '';
+	while ($v >= 0x80)
+	{
+		$s .= chr(($v & 0x7f) | 0x80);
+		$v >>= 7;
+	}
+	return $s . chr($v);
+}
+
+my $usecs_per_day = 86400 * 1000000;
+my $min_day = -2451545;      # 4714-11-24 BC, Julian day 0
+my $end_day = 106751983;     # 294277-01-01, the end of the range
+my @times = (
+	0, 1, -1, 999999, 1000000, 500000, -500000,
+	-63158400000000000, -211813488000000000,
+	9223371331199999999, 9223372036854775807, -9223372036854775807 - 1,
+	-62987673600000000, -63082281600000000, -63082281600000001,
+	-63113904000000000);
+srand(20261121);
+for (my $i = 0; $i < 500; $i++)
+{
+	my $day = $min_day + int(rand($end_day - $min_day));
+	my $usec = int(rand(86400)) * 1000000 + int(rand(1000000));
+	$usec = int($usec / 1000) * 1000 if $i % 3 == 0;
+	$usec = int($usec / 1000000) * 1000000 if $i % 3 == 1;
+	push @times, $day * $usecs_per_day + $usec;
+}
+
+my $stream = "H\x05DRAW\x01";
+my @exprs;
+foreach my $t (@times)
+{
+	$stream .= "C\x09\x04" . pack('q>', $t);
+	if ($t == 9223372036854775807)
+	{
+		push @exprs, "'infinity'::timestamptz";
+	}
+	elsif ($t == -9223372036854775807 - 1)
+	{
+		push @exprs, "'-infinity'::timestamptz";
+	}
+	else
+	{
+		my $day = int($t / $usecs_per_day);
+		$day-- if $day * $usecs_per_day > $t;
+		my $usec = $t - $day * $usecs_per_day;
+		push @exprs,
+		  "timestamptz '2000-01-01 00:00:00+00' + interval '$day days' + interval '$usec microseconds'";
+	}
+}
+my $pg_times = $node->safe_psql('postgres',
+	"SET TimeZone = 'UTC'; SET DateStyle = 'ISO'; SELECT 'COMMIT; -- time ' || t::text FROM unnest(ARRAY["
+	  . join(', ', @exprs)
+	  . "]) WITH ORDINALITY AS u(t, n) ORDER BY n");
+my ($trc, $tout, $terr) = run_cmd([$dump], $stream);
+is($trc, 0, 'decoder_raw_dump reads the commit times') or diag($terr);
+is($tout, "$pg_times\n",
+	'commit times are written as PostgreSQL writes them ('
+	  . scalar(@times) . ' times)');
 
 $node->stop;
 
