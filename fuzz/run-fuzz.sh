@@ -43,8 +43,12 @@ status=0
 (
 	cd "$work"
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	parallel=()
+	if [ "$jobs" -gt 1 ]; then
+		parallel=(-jobs="$jobs" -workers="$jobs")
+	fi
 	./fuzz_dump -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-		-max_len=65536 -jobs="$jobs" -workers="$jobs" \
+		-max_len=65536 "${parallel[@]}" \
 		-artifact_prefix="$work/artifacts/" -print_final_stats=1 \
 		"$work/corpus"
 ) || status=$?
@@ -60,12 +64,13 @@ if [ "$status" -ne 0 ]; then
 fi
 
 if [ "${FUZZ_MERGE:-0}" = 1 ]; then
-	# Merging into a copy of fuzz/corpus adds only inputs with new coverage;
-	# libFuzzer names them by their SHA-1.
+	# Merging into a copy of fuzz/corpus adds only inputs that reach code
+	# no input there reaches (edges, not hit counts: a few files, not
+	# hundreds); libFuzzer names them by their SHA-1.
 	mkdir "$work/merged"
 	find "$here/corpus" -name '*.bin' -exec cp {} "$work/merged/" \;
-	(cd "$work" && ./fuzz_dump -merge=1 -max_len=65536 "$work/merged" \
-		"$work/corpus" >/dev/null 2>&1)
+	(cd "$work" && ./fuzz_dump -merge=1 -use_counters=0 -max_len=65536 \
+		"$work/merged" "$work/corpus" >/dev/null 2>&1)
 	added=0
 	for f in "$work/merged"/*; do
 		case "$f" in *.bin) continue ;; esac

@@ -127,7 +127,10 @@ typedef struct drr_column
 	size_t		type_name_len;
 } drr_column;
 
-/* Relations are owned by the reader, valid until the next header record. */
+/*
+ * Relations are owned by the reader: valid until the relation is described
+ * again, or until the next header record.
+ */
 typedef struct drr_relation
 {
 	uint64_t	id;				/* session id used by the change records */
