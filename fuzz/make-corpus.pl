@@ -373,6 +373,15 @@ err_case('sql-absent-identity', $header . $full . rec('D', "\x01K" . tuple()),
 err_case('sql-time-range',
 	$header . rec('C', "\x04" . int64(9223371331200000000)),
 	$H, 'timestamp 9223371331200000000 is out of range');
+my $bare = relation(name => 'a b', cols => []);
+err_case('sql-unquoted-name', $header . $bare . rec('I', "\x01" . tuple()),
+	$H + length($bare),
+	'name "a b" needs quotes, but the stream says it does not');
+err_case('sql-integer', $header . $t . rec('I', "\x01" . tuple('1; --', 'a')),
+	$H + length($t), 'invalid integer value in column "id"');
+my $num = relation(cols => [ [ $KEY, 'n', 1700, -1, 'numeric' ] ]);
+err_case('sql-numeric', $header . $num . rec('I', "\x01" . tuple('1.')),
+	$H + length($num), 'invalid numeric value in column "n"');
 my $bin = relation(cols => [ [ $KEY | $BINARY, 'id', 23, -1, 'integer' ] ]);
 err_case('sql-binary-values', $header . $bin . rec('I', "\x01" . tuple("\x00\x00\x00\x01")),
 	$H,

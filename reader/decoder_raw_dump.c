@@ -67,6 +67,7 @@ static void sb_printf(struct strbuf *sb, const char *fmt,...) DUMP_PRINTF(2, 3);
 static FILE *out_fp;
 static jmp_buf bad_input_jmp;
 static char bad_input_msg[1024];
+static uint64_t record_offset;	/* of the record being printed */
 
 static void
 die(const char *fmt,...)
@@ -269,6 +270,19 @@ sb_ident(strbuf *sb, const char *name, size_t len, int quoted)
 
 	if (!quoted)
 	{
+		/* only what quote_identifier() leaves bare, so the SQL stays whole */
+		for (i = 0; i < len; i++)
+		{
+			char		c = name[i];
+
+			if (!((c >= 'a' && c <= 'z') || c == '_' ||
+				  (i > 0 && c >= '0' && c <= '9')))
+				bad_input("offset %" PRIu64 ": name \"%.*s\" needs quotes, but the stream says it does not",
+						  record_offset, (int) len, name);
+		}
+		if (len == 0)
+			bad_input("offset %" PRIu64 ": an empty name needs quotes, but the stream says it does not",
+					  record_offset);
 		sb_append(sb, name, len);
 		return;
 	}
@@ -332,6 +346,30 @@ bytes_equal(const drr_bytes *b, const char *s)
 	return b->len == len && memcmp(b->data, s, len) == 0;
 }
 
+/* Digits with an optional minus sign, and a fraction if allowed. */
+static int
+is_number(const drr_bytes *d, int fraction)
+{
+	size_t		i = 0;
+	size_t		digits = 0;
+
+	if (i < d->len && d->data[i] == '-')
+		i++;
+	for (; i < d->len && d->data[i] >= '0' && d->data[i] <= '9'; i++)
+		digits++;
+	if (digits == 0)
+		return 0;
+	if (fraction && i < d->len && d->data[i] == '.')
+	{
+		digits = 0;
+		for (i++; i < d->len && d->data[i] >= '0' && d->data[i] <= '9'; i++)
+			digits++;
+		if (digits == 0)
+			return 0;
+	}
+	return i == d->len;
+}
+
 /* A value (not NULL) as an SQL constant. */
 static void
 sql_value(strbuf *sb, const drr_column *col, const drr_value *val,
@@ -353,6 +391,9 @@ sql_value(strbuf *sb, const drr_column *col, const drr_value *val,
 		case INT2OID:
 		case INT4OID:
 		case INT8OID:
+			if (!is_number(d, 0))
+				bad_input("offset %" PRIu64 ": invalid integer value in column \"%s\"",
+						  rec->offset, col->name);
 			sb_append(sb, d->data, d->len);
 			return;
 		case NUMERICOID:
@@ -360,8 +401,11 @@ sql_value(strbuf *sb, const drr_column *col, const drr_value *val,
 			if (bytes_equal(d, "NaN") || bytes_equal(d, "Infinity") ||
 				bytes_equal(d, "-Infinity"))
 				sb_literal(sb, d->data, d->len);
-			else
+			else if (is_number(d, 1))
 				sb_append(sb, d->data, d->len);
+			else
+				bad_input("offset %" PRIu64 ": invalid numeric value in column \"%s\"",
+						  rec->offset, col->name);
 			return;
 		case CASHOID:
 			sb_literal(sb, d->data, d->len);
@@ -629,8 +673,8 @@ sql_update(strbuf *sb, const drr_record *rec)
 
 		if (!identity_changed(rec, i))
 			continue;
-		if (val->kind != DRR_VALUE_PRESENT)
-			bad_input("offset %" PRIu64 ": identity column \"%s\" has no new value",
+		if (val->kind != DRR_VALUE_PRESENT || !is_number(&val->data, 0))
+			bad_input("offset %" PRIu64 ": identity column \"%s\" has no valid new value",
 					  rec->offset, rel->cols[i].name);
 		sb_qualname(&qualname, rel);
 		sb_puts(sb, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(");
@@ -1168,6 +1212,7 @@ dump_stream(input *in, int records, int quiet)
 							 in->len - in->start, in->eof, &rec, &used);
 		if (rc == DRR_OK)
 		{
+			record_offset = rec.offset;
 			if (records)
 				print_record(&line, &rec);
 			else

@@ -174,6 +174,30 @@ foreach my $file (@files)
 	  or diag("status $rc\n$err");
 }
 
+# The command line
+{
+	my ($rc, $out, $err) = dump_input('', '--help');
+	ok($rc == 0 && $out =~ /^Usage:\n  decoder_raw_dump \[OPTION\]\.\.\. \[FILE\]$/m,
+		'--help prints the usage');
+	($rc, $out, $err) = dump_input('', '--no-such-option');
+	ok($rc == 2 && $err =~ /^decoder_raw_dump: unknown option "--no-such-option"$/m,
+		'an unknown option is refused');
+	($rc, $out, $err) = dump_input('', 'a', 'b');
+	ok($rc == 2 && $err =~ /^decoder_raw_dump: too many arguments$/m,
+		'a second file is refused');
+	($rc, $out, $err) = dump_input('', "$tmp/missing.bin");
+	ok( $rc == 1
+		  && $err =~ /^decoder_raw_dump: could not open "\Q$tmp\E\/missing\.bin": /,
+		'a missing file is reported');
+	($rc, $out, $err) = dump_input('', "$corpus/sessions.bin");
+	ok($rc == 0 && $out eq slurp_raw("$corpus/sessions.sql"),
+		'a file named on the command line is read');
+	($rc, $out, $err) = dump_input('', '--records', "$corpus/trunc-header.bin");
+	is( $err,
+		"decoder_raw_dump: $corpus/trunc-header.bin: offset 0: truncated header record: its body has 5 bytes, the input holds 2 of them\n",
+		'errors name the file');
+}
+
 # Every truncation of the valid hand-made streams.  Cut inside a record,
 # the input must give exactly the records before it and then an error that
 # names the record's offset; cut between records (or in the newlines after
