@@ -644,13 +644,16 @@ static int
 identity_changed(const drr_record *rec, uint32_t i)
 {
 	const drr_column *col = &rec->rel->cols[i];
-	const drr_value *o = &rec->old_tuple.values[i];
-	const drr_value *n = &rec->new_tuple.values[i];
+	const drr_value *o;
+	const drr_value *n;
 
 	if (!(col->flags & DRR_COL_IDENTITY_ALWAYS) ||
 		rec->old_kind == DRR_OLD_NONE ||
-		!((col->flags & DRR_COL_KEY) || rec->rel->replident == 'f') ||
-		o->kind == DRR_VALUE_ABSENT)
+		!((col->flags & DRR_COL_KEY) || rec->rel->replident == 'f'))
+		return 0;
+	o = &rec->old_tuple.values[i];
+	n = &rec->new_tuple.values[i];
+	if (o->kind == DRR_VALUE_ABSENT)
 		return 0;
 	return !(o->kind == n->kind &&
 			 (o->kind != DRR_VALUE_PRESENT ||

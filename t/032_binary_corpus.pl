@@ -26,7 +26,9 @@ use IPC::Run;
 my $srcdir = "$FindBin::RealBin/..";
 my $corpus = "$srcdir/fuzz/corpus";
 my $tmp = PostgreSQL::Test::Utils::tempdir;
-my $cc = 'cc';
+
+# clang's UndefinedBehaviorSanitizer catches more (arithmetic on NULL).
+my $cc = system('clang --version >/dev/null 2>&1') == 0 ? 'clang' : 'cc';
 
 my @reader = ("$srcdir/reader/decoder_raw_dump.c",
 	"$srcdir/reader/decoder_raw_reader.c");
@@ -57,9 +59,10 @@ my @wrapper;
 if (   build("$tmp/dump", \@reader, @sanitize)
 	&& build("$tmp/standalone", \@standalone, @sanitize))
 {
-	note 'checking under AddressSanitizer and UndefinedBehaviorSanitizer';
+	note "checking under AddressSanitizer and UndefinedBehaviorSanitizer ($cc)";
 }
 elsif (system('valgrind --version >/dev/null 2>&1') == 0
+	&& ($cc = 'cc')
 	&& build("$tmp/dump", \@reader)
 	&& build("$tmp/standalone", \@standalone))
 {
