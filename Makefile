@@ -10,7 +10,7 @@ OBJS = \
 	src/sql_writer.o \
 	src/binary_writer.o \
 	src/value.o
-PGFILEDESC = "decoder_raw - logical decoding output plugin emitting SQL"
+PGFILEDESC = "decoder_raw - logical decoding output plugin emitting SQL or binary records"
 
 EXTENSION = decoder_raw
 DATA = decoder_raw--1.0.sql
