@@ -73,67 +73,81 @@ init_tables(void)
 /*
  * The rest of a literal from the first byte that needs care on; "start" is
  * where the literal's opening quote stands, so that an E can be put before
- * it once a backslash or a control character shows up.
+ * it once a backslash or a control character shows up.  Written in chunks,
+ * each with room for its worst case (every byte as \xHH), through a local
+ * pointer: large escaped values are common in TOASTed columns.
  */
+#define LITERAL_CHUNK	65536
+
 static void
 append_literal_slow(StringInfo out, int start, const unsigned char *p,
 					const unsigned char *end)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	bool		escape = false;
 
 	while (p < end)
 	{
-		const unsigned char *run = p;
+		const unsigned char *chunk_end = p + Min(end - p, LITERAL_CHUNK);
+		char	   *dst;
 
-		while (p < end && !special_byte[*p])
-			p++;
-		if (p > run)
-			appendBinaryStringInfo(out, (const char *) run, p - run);
-		if (p >= end)
-			break;
+		/* 4 bytes per input byte, the E and the closing quote */
+		enlargeStringInfo(out, (chunk_end - p) * 4 + 2);
+		dst = out->data + out->len;
 
-		if (*p == '\'')
+		while (p < chunk_end)
 		{
-			appendBinaryStringInfo(out, "\'\'", 2);
-			p++;
-			continue;
-		}
+			unsigned char c = *p++;
 
-		if (!escape)
-		{
-			/* E'' reads the same whatever standard_conforming_strings says */
-			enlargeStringInfo(out, 1);
-			memmove(out->data + start + 1, out->data + start, out->len - start);
-			out->data[start] = 'E';
-			out->len++;
-			escape = true;
+			if (!special_byte[c])
+			{
+				*dst++ = (char) c;
+				continue;
+			}
+			if (c == '\'')
+			{
+				*dst++ = '\'';
+				*dst++ = '\'';
+				continue;
+			}
+			if (!escape)
+			{
+				/* E'' reads the same whatever standard_conforming_strings says */
+				memmove(out->data + start + 1, out->data + start,
+						dst - (out->data + start));
+				out->data[start] = 'E';
+				dst++;
+				escape = true;
+			}
+			*dst++ = '\\';
+			switch (c)
+			{
+				case '\\':
+					*dst++ = '\\';
+					break;
+				case '\n':
+					*dst++ = 'n';
+					break;
+				case '\r':
+					*dst++ = 'r';
+					break;
+				case '\t':
+					*dst++ = 't';
+					break;
+				case '\b':
+					*dst++ = 'b';
+					break;
+				case '\f':
+					*dst++ = 'f';
+					break;
+				default:
+					*dst++ = 'x';
+					*dst++ = hex[c >> 4];
+					*dst++ = hex[c & 0x0f];
+					break;
+			}
 		}
-
-		switch (*p)
-		{
-			case '\\':
-				appendBinaryStringInfo(out, "\\\\", 2);
-				break;
-			case '\n':
-				appendBinaryStringInfo(out, "\\n", 2);
-				break;
-			case '\r':
-				appendBinaryStringInfo(out, "\\r", 2);
-				break;
-			case '\t':
-				appendBinaryStringInfo(out, "\\t", 2);
-				break;
-			case '\b':
-				appendBinaryStringInfo(out, "\\b", 2);
-				break;
-			case '\f':
-				appendBinaryStringInfo(out, "\\f", 2);
-				break;
-			default:
-				appendStringInfo(out, "\\x%02X", *p);
-				break;
-		}
-		p++;
+		out->len = dst - out->data;
 	}
 	appendStringInfoChar(out, '\'');
 }
