@@ -71,34 +71,74 @@ init_tables(void)
 }
 
 /*
- * The rest of a literal from the first byte that needs care on; "start" is
- * where the literal's opening quote stands, so that an E can be put before
- * it once a backslash or a control character shows up.  Written in chunks,
- * each with room for its worst case (every byte as \xHH), through a local
- * pointer: large escaped values are common in TOASTed columns.
+ * Does any of the 8 bytes of w need care in a literal: a control character,
+ * a quote, a backslash or DEL?  The usual word-at-a-time tests: "a byte
+ * below 0x20" and "a byte equal to c" are exact as existence tests.
  */
+#define ONES	UINT64CONST(0x0101010101010101)
+#define HIGHS	UINT64CONST(0x8080808080808080)
+#define HAS_ZERO_BYTE(w)	(((w) - ONES) & ~(w) & HIGHS)
+
+static inline bool
+word_needs_care(uint64 w)
+{
+	return ((w - ONES * 0x20) & ~w & HIGHS) ||
+		HAS_ZERO_BYTE(w ^ (ONES * '\'')) ||
+		HAS_ZERO_BYTE(w ^ (ONES * '\\')) ||
+		HAS_ZERO_BYTE(w ^ (ONES * 0x7f));
+}
+
+/* input bytes per enlargeStringInfo(), which reserves the worst case */
 #define LITERAL_CHUNK	65536
 
+/*
+ * Append a string literal.  The server encodings are all ASCII-safe, so a
+ * byte-wise scan for quotes, backslashes and control characters is exact.
+ * Plain runs are copied eight bytes at a time.  A literal that holds a
+ * backslash or a control character becomes an E'' string, which reads the
+ * same whatever standard_conforming_strings says: the E is put before the
+ * opening quote when the first such byte shows up.
+ */
 static void
-append_literal_slow(StringInfo out, int start, const unsigned char *p,
-					const unsigned char *end)
+append_literal(StringInfo out, const char *s, int len)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *) s;
+	const unsigned char *end = p + len;
+	int			start = out->len;
 	bool		escape = false;
+	char	   *dst;
+
+	enlargeStringInfo(out, 1);
+	out->data[out->len++] = '\'';
 
 	while (p < end)
 	{
 		const unsigned char *chunk_end = p + Min(end - p, LITERAL_CHUNK);
-		char	   *dst;
 
-		/* 4 bytes per input byte, the E and the closing quote */
+		/* every byte as \xHH, the E, the closing quote */
 		enlargeStringInfo(out, (chunk_end - p) * 4 + 2);
 		dst = out->data + out->len;
 
 		while (p < chunk_end)
 		{
-			unsigned char c = *p++;
+			unsigned char c;
 
+			if (chunk_end - p >= 8)
+			{
+				uint64		w;
+
+				memcpy(&w, p, 8);
+				if (!word_needs_care(w))
+				{
+					memcpy(dst, p, 8);
+					dst += 8;
+					p += 8;
+					continue;
+				}
+			}
+
+			c = *p++;
 			if (!special_byte[c])
 			{
 				*dst++ = (char) c;
@@ -112,7 +152,6 @@ append_literal_slow(StringInfo out, int start, const unsigned char *p,
 			}
 			if (!escape)
 			{
-				/* E'' reads the same whatever standard_conforming_strings says */
 				memmove(out->data + start + 1, out->data + start,
 						dst - (out->data + start));
 				out->data[start] = 'E';
@@ -150,36 +189,6 @@ append_literal_slow(StringInfo out, int start, const unsigned char *p,
 		out->len = dst - out->data;
 	}
 	appendStringInfoChar(out, '\'');
-}
-
-/*
- * Append a string literal.  The server encodings are all ASCII-safe, so a
- * byte-wise scan for quotes, backslashes and control characters is exact.
- * Most literals need no escape at all: they are copied in one pass.
- */
-static void
-append_literal(StringInfo out, const char *s, int len)
-{
-	const unsigned char *p = (const unsigned char *) s;
-	const unsigned char *end = p + len;
-	int			start = out->len;
-	char	   *dst;
-
-	enlargeStringInfo(out, len + 2);
-	dst = out->data + out->len;
-	*dst++ = '\'';
-	while (p < end && !special_byte[*p])
-		*dst++ = (char) *p++;
-
-	if (p < end)
-	{
-		out->len = dst - out->data;
-		append_literal_slow(out, start, p, end);
-		return;
-	}
-	*dst++ = '\'';
-	*dst = '\0';
-	out->len = dst - out->data;
 }
 
 static inline void
