@@ -211,5 +211,6 @@ extern void decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn);
 extern void decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
 										  Datum value);
 extern void decoder_raw_append_timestamp(StringInfo out, TimestampTz ts);
+extern void decoder_raw_append_hex(StringInfo out, const char *data, int len);
 
 #endif							/* DECODER_RAW_H */

@@ -731,16 +731,9 @@ sql_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 	else
 	{
 		StringInfo	scratch = data->scratch;
-		static const char hex[] = "0123456789abcdef";
-		Size		i;
 
 		resetStringInfo(scratch);
-		appendBinaryStringInfo(scratch, "\\x", 2);
-		for (i = 0; i < sz; i++)
-		{
-			appendStringInfoChar(scratch, hex[(unsigned char) message[i] >> 4]);
-			appendStringInfoChar(scratch, hex[(unsigned char) message[i] & 0x0f]);
-		}
+		decoder_raw_append_hex(scratch, message, sz);
 		append_literal(out, scratch->data, scratch->len);
 		appendStringInfoString(out, "::pg_catalog.bytea");
 	}

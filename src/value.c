@@ -152,8 +152,9 @@ append_date(StringInfo out, DateADT date)
 	appendStringInfoString(out, buf);
 }
 
-static void
-append_hex(StringInfo out, const char *data, int len)
+/* bytea's hex text form: \x and two digits per byte */
+void
+decoder_raw_append_hex(StringInfo out, const char *data, int len)
 {
 	static const char hex[] = "0123456789abcdef";
 	char	   *dst;
@@ -232,7 +233,7 @@ decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
 			{
 				struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
 
-				append_hex(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+				decoder_raw_append_hex(out, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
 				return;
 			}
 		case DR_COL_DATE:
