@@ -15,6 +15,7 @@
  */
 #include "postgres.h"
 
+#include "compat.h"
 #include "decoder_raw.h"
 
 #include "access/xlogdefs.h"
@@ -30,7 +31,7 @@
 
 PG_MODULE_MAGIC;
 
-extern void _PG_output_plugin_init(OutputPluginCallbacks *cb);
+extern PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks *cb);
 
 static void decoder_raw_startup(LogicalDecodingContext *ctx,
 								OutputPluginOptions *opt, bool is_init);
@@ -247,8 +248,8 @@ decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 	/* cache entries must outlive the per-change context */
 	rel = decoder_raw_get_relation(relation);
 
-	oldtuple = change->data.tp.oldtuple ? &change->data.tp.oldtuple->tuple : NULL;
-	newtuple = change->data.tp.newtuple ? &change->data.tp.newtuple->tuple : NULL;
+	oldtuple = DR_CHANGE_OLDTUPLE(change);
+	newtuple = DR_CHANGE_NEWTUPLE(change);
 
 	switch (change->action)
 	{

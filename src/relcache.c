@@ -16,6 +16,7 @@
  */
 #include "postgres.h"
 
+#include "compat.h"
 #include "decoder_raw.h"
 
 #include "access/htup_details.h"
@@ -332,6 +333,24 @@ build_relation(DecoderRawRelation *entry, Relation rel)
 	PG_END_TRY();
 }
 
+/*
+ * The type's name as a cast writes it: qualified, and the same on every
+ * major (16 stopped qualifying json).
+ */
+static char *
+qualified_type_name(Oid typid, int32 typmod)
+{
+#if DR_FORMAT_TYPE_UNQUALIFIED_JSON
+	if (typid == JSONOID)
+		return pstrdup("pg_catalog.json");
+	if (typid == JSONARRAYOID)
+		return pstrdup("pg_catalog.json[]");
+#endif
+	return format_type_extended(typid, typmod,
+								FORMAT_TYPE_TYPEMOD_GIVEN |
+								FORMAT_TYPE_FORCE_QUALIFY);
+}
+
 static void
 build_relation_guts(DecoderRawRelation *entry, Relation rel)
 {
@@ -398,9 +417,7 @@ build_relation_guts(DecoderRawRelation *entry, Relation rel)
 		col->is_key = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber,
 									keys);
 		col->kind = column_kind(col->typid);
-		col->typname = format_type_extended(col->typid, col->typmod,
-											FORMAT_TYPE_TYPEMOD_GIVEN |
-											FORMAT_TYPE_FORCE_QUALIFY);
+		col->typname = qualified_type_name(col->typid, col->typmod);
 
 		getTypeOutputInfo(col->typid, &typoutput, &col->typisvarlena);
 		fmgr_info_cxt(typoutput, &col->outfunc, entry->cxt);
