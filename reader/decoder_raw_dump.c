@@ -786,6 +786,9 @@ sql_message(strbuf *sb, const drr_record *rec)
 	sb_puts(sb, ");");
 }
 
+/* version of the stream being read, from its header record */
+static uint32_t stream_version;
+
 static void
 print_sql(strbuf *sb, const drr_record *rec)
 {
@@ -794,6 +797,7 @@ print_sql(strbuf *sb, const drr_record *rec)
 	switch (rec->kind)
 	{
 		case DRR_HEADER:
+			stream_version = rec->version;
 			return;
 		case DRR_RELATION:
 			/* SQL is written from text values only */
@@ -809,6 +813,9 @@ print_sql(strbuf *sb, const drr_record *rec)
 			sql_begin(sb, rec);
 			break;
 		case DRR_ORIGIN:
+			/* from version 2 on it comes right before the commit */
+			if (stream_version >= 2)
+				sb_puts(sb, "SET CONSTRAINTS ALL IMMEDIATE;\n");
 			sb_puts(sb, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
 			sb_lsn(sb, rec->end_lsn);
 			sb_puts(sb, "', '");

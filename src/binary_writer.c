@@ -209,6 +209,19 @@ start_record(LogicalDecodingContext *ctx, DecoderRawData *data, char kind)
 	return out->len;
 }
 
+/*
+ * End the record whose body starts at body_start and begin another of the
+ * given kind in the same message; returns where its body starts.
+ */
+static int
+next_record(StringInfo out, int body_start, char kind)
+{
+	prefix_length(out, body_start, 1, 0);
+	appendStringInfoChar(out, kind);
+	appendStringInfoChar(out, 0);	/* length, filled in by end_record */
+	return out->len;
+}
+
 static void
 end_record(LogicalDecodingContext *ctx, int body_start)
 {
@@ -405,14 +418,6 @@ binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 			append_string(out, origin_name);
 	}
 	end_record(ctx, body);
-
-	if (data->opts.origin_progress)
-	{
-		body = start_record(ctx, data, BR_ORIGIN);
-		append_varint(out, txn->end_lsn);
-		append_int64(out, txn->xact_time.commit_time);
-		end_record(ctx, body);
-	}
 }
 
 static void
@@ -430,7 +435,19 @@ binary_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 	if (data->opts.include_timestamp)
 		flags |= BR_XACT_TIME;
 
-	body = start_record(ctx, data, BR_COMMIT);
+	/*
+	 * Right before the commit record and in its message, for the reasons
+	 * sql_writer.c gives.
+	 */
+	if (data->opts.origin_progress)
+	{
+		body = start_record(ctx, data, BR_ORIGIN);
+		append_varint(out, txn->end_lsn);
+		append_int64(out, txn->xact_time.commit_time);
+		body = next_record(out, body, BR_COMMIT);
+	}
+	else
+		body = start_record(ctx, data, BR_COMMIT);
 	append_varint(out, flags);
 	if (flags & BR_XACT_XID)
 		append_varint(out, txn->xid);

@@ -40,8 +40,12 @@ typedef enum DecoderRawMissingIdentity
 	DR_MISSING_IDENTITY_ERROR
 } DecoderRawMissingIdentity;
 
-/* Highest version of the binary format this build writes. */
-#define DR_BINARY_FORMAT_VERSION	1
+/*
+ * The version of the binary format this build writes.  Version 1 put the
+ * origin record after the begin record, which PostgreSQL 16 and later make
+ * unsafe; it is read but no longer written.
+ */
+#define DR_BINARY_FORMAT_VERSION	2
 
 typedef struct DecoderRawOptions
 {

@@ -232,7 +232,7 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 				}
 			case OPT_FORMAT_VERSION:
 				{
-					char	   *value = option_string(elem, "integers from 1 to " CppAsString2(DR_BINARY_FORMAT_VERSION));
+					char	   *value = option_string(elem, CppAsString2(DR_BINARY_FORMAT_VERSION) ", the version this build writes");
 					char	   *end;
 					long		version;
 
@@ -243,14 +243,16 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 								 errmsg("invalid value \"%s\" for option \"%s\"",
 										value, elem->defname),
-								 errhint("Valid values are integers from 1 to %d.",
+								 errhint("This build of decoder_raw writes binary format version %d.",
 										 DR_BINARY_FORMAT_VERSION)));
-					if (version < 1 || version > DR_BINARY_FORMAT_VERSION)
+					if (version != DR_BINARY_FORMAT_VERSION)
 						ereport(ERROR,
 								(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 								 errmsg("binary format version %ld is not supported",
 										version),
-								 errhint("This build of decoder_raw writes versions 1 to %d.",
+								 version == 1 ?
+								 errdetail("Version 1 put the origin record after the begin record, which records progress for aborted transactions on PostgreSQL 16 and later.") : 0,
+								 errhint("This build of decoder_raw writes binary format version %d.",
 										 DR_BINARY_FORMAT_VERSION)));
 					opts->format_version = (int) version;
 					break;

@@ -377,17 +377,27 @@ sql_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 		decoder_raw_append_lsn(out, txn->origin_lsn);
 	}
 	end_record(ctx);
+}
 
-	if (data->opts.origin_progress)
-	{
-		begin_record(ctx);
-		appendStringInfoString(out, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
-		decoder_raw_append_lsn(out, txn->end_lsn);
-		appendStringInfoString(out, "', '");
-		decoder_raw_append_timestamp(out, txn->xact_time.commit_time);
-		appendStringInfoString(out, "');");
-		end_record(ctx);
-	}
+/*
+ * Origin progress goes right before COMMIT: from PostgreSQL 16 on, an abort
+ * also records the progress that pg_replication_origin_xact_setup() set, so
+ * setting it any earlier would record progress for a transaction that an
+ * applier dies or fails in.  Deferred constraints are checked first, so
+ * that their failure aborts before the progress is set.  The lines share
+ * the COMMIT's message, so that no consumer (pg_recvlogical --endpos) stops
+ * between them, and an applier that sends a message as one request leaves
+ * no moment at which it could die between them.
+ */
+static void
+append_origin_progress(StringInfo out, ReorderBufferTXN *txn)
+{
+	appendStringInfoString(out, "SET CONSTRAINTS ALL IMMEDIATE;\n");
+	appendStringInfoString(out, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
+	decoder_raw_append_lsn(out, txn->end_lsn);
+	appendStringInfoString(out, "', '");
+	decoder_raw_append_timestamp(out, txn->xact_time.commit_time);
+	appendStringInfoString(out, "');\n");
 }
 
 static void
@@ -398,6 +408,8 @@ sql_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 	bool		first = true;
 
 	begin_record(ctx);
+	if (data->opts.origin_progress)
+		append_origin_progress(out, txn);
 	appendStringInfoString(out, "COMMIT;");
 	if (data->opts.include_xids)
 	{

@@ -104,9 +104,9 @@ foreach my $upto ($endpos1, $endpos2)
 }
 
 my $content = slurp_file($capture);
-is(substr($content, 0, 8), "\x48\x05DRAW\x01\n",
+is(substr($content, 0, 8), "\x48\x05DRAW\x02\n",
 	'the capture starts with a header record and the newline pg_recvlogical adds');
-my $headers = () = $content =~ /\nH\x05DRAW\x01\n/g;
+my $headers = () = $content =~ /\nH\x05DRAW\x02\n/g;
 is($headers, 1, 'the capture holds a second session');
 
 my ($out, $err) = ('', '');
