@@ -171,8 +171,14 @@ like($stderr, qr/duplicate key value violates unique constraint "d_ref"/,
 is( progress(),
 	$abort_records_progress ? $lsn2 : $lsn1,
 	'a failed COMMIT records progress only where an abort records it');
-$t->safe_psql('postgres',
-	"SELECT pg_replication_origin_advance('from_s', '$lsn1');");
+# the repair of doc/topologies.md, in a session bound to the origin
+$t->safe_psql(
+	'postgres', qq{
+SELECT pg_replication_origin_session_setup('from_s');
+SELECT pg_replication_origin_session_reset();
+SELECT pg_replication_origin_advance('from_s', '$lsn1');
+SELECT pg_replication_origin_session_setup('from_s');
+});
 is(progress(), $lsn1,
 	'the applier puts the origin back to its last committed transaction');
 
