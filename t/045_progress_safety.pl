@@ -35,7 +35,7 @@ CREATE TABLE d (id int PRIMARY KEY, ref int,
 $_->safe_psql('postgres', $schema) foreach $s, $t;
 $t->safe_psql('postgres', "SELECT pg_replication_origin_create('from_s');");
 $s->safe_psql('postgres',
-	"SELECT 'init' FROM pg_create_logical_replication_slot('s', 'decoder_raw');"
+	"SELECT count(pg_create_logical_replication_slot(name, 'decoder_raw')) FROM (VALUES ('s'), ('r_sql'), ('r_bin')) AS v(name);"
 );
 
 my $abort_records_progress =
@@ -114,6 +114,36 @@ is($xact[4], 'SET CONSTRAINTS ALL IMMEDIATE;',
 like($xact[5], qr/^SELECT pg_catalog\.pg_replication_origin_xact_setup/,
 	'the progress is set right before COMMIT');
 is($xact[6], 'COMMIT;', 'COMMIT ends the transaction');
+
+# pg_recvlogical --endpos at the commit's end LSN, the position a consumer
+# confirms, stops after the COMMIT, never between it and the progress.
+my $dump = $ENV{DECODER_RAW_DUMP} // 'decoder_raw_dump';
+foreach my $format ('sql', 'binary')
+{
+	my $slot = $format eq 'sql' ? 'r_sql' : 'r_bin';
+	my $file = PostgreSQL::Test::Utils::tempdir() . "/$slot.out";
+	$s->command_ok(
+		[
+			'pg_recvlogical', '--dbname', $s->connstr('postgres'),
+			'--slot', $slot, '--start', '--no-loop', '--endpos', $lsn1,
+			'-f', $file, '-o', "format=$format", '-o', 'origin-progress=on',
+			'-o', 'skip-empty-xacts=on'
+		],
+		"pg_recvlogical ($format) up to the commit's end LSN");
+	my $got;
+	if ($format eq 'sql')
+	{
+		$got = slurp_file($file);
+	}
+	else
+	{
+		my $err = '';
+		IPC::Run::run([ $dump, $file ], '>', \$got, '2>', \$err)
+		  or die "decoder_raw_dump failed: $err";
+	}
+	is($got, join("\n", @xact) . "\n",
+		"pg_recvlogical ($format) --endpos has the whole transaction");
+}
 
 foreach my $n (1 .. 5)
 {
