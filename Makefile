@@ -21,7 +21,7 @@ REGRESS_OPTS = --temp-instance=./tmp_check_regress \
 
 TAP_TESTS = 1
 
-EXTRA_CLEAN = tmp_check_regress $(READER_PROGRAM)
+EXTRA_CLEAN = tmp_check_regress $(READER_PROGRAM) $(APPLY_PROGRAM)
 
 PG_CPPFLAGS = -I$(srcdir)/src
 
@@ -59,3 +59,27 @@ uninstall-reader:
 # The tests run the installed decoder_raw_dump unless told otherwise.
 DECODER_RAW_DUMP ?= $(bindir)/decoder_raw_dump
 export DECODER_RAW_DUMP
+
+# decoder_raw_apply, the applier: C99 and libpq, installed next to
+# decoder_raw_dump.
+APPLY_PROGRAM = apply/decoder_raw_apply
+APPLY_SRCS = apply/decoder_raw_apply.c apply/source.c apply/target.c
+
+all: $(APPLY_PROGRAM)
+
+$(APPLY_PROGRAM): $(APPLY_SRCS) apply/apply.h
+	$(CC) -std=c99 $(CFLAGS) -Wextra -I$(includedir) -o $@ $(APPLY_SRCS) $(LDFLAGS) -L$(libdir) -lpq
+
+install: install-apply
+install-apply: $(APPLY_PROGRAM)
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) $(APPLY_PROGRAM) '$(DESTDIR)$(bindir)/decoder_raw_apply'
+
+uninstall: uninstall-apply
+uninstall-apply:
+	rm -f '$(DESTDIR)$(bindir)/decoder_raw_apply'
+
+.PHONY: install-apply uninstall-apply
+
+DECODER_RAW_APPLY ?= $(bindir)/decoder_raw_apply
+export DECODER_RAW_APPLY

@@ -21,6 +21,7 @@ PACKAGES=(
 	postgresql-15
 	postgresql-client-15
 	postgresql-server-dev-15
+	libpq-dev
 	postgresql-contrib
 	libipc-run-perl
 	perl

@@ -1,0 +1,141 @@
+/*-------------------------------------------------------------------------
+ *
+ * apply.h
+ *		decoder_raw_apply: shared declarations of the applier, which streams
+ *		decoder_raw's SQL format from a replication slot and replays it on
+ *		another server under a replication origin, exactly once.
+ *
+ * Copyright (c) decoder_raw contributors
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef DECODER_RAW_APPLY_H
+#define DECODER_RAW_APPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libpq-fe.h"
+
+typedef uint64_t lsn_t;
+
+#define LSN_FORMAT "%X/%X"
+#define LSN_ARGS(lsn) (unsigned) ((lsn) >> 32), (unsigned) (lsn)
+
+/* exit statuses, documented in the README */
+#define EXIT_APPLY_ERROR	1
+#define EXIT_USAGE			2
+#define EXIT_CONNECTION		3
+
+/* longest origin name PostgreSQL accepts (MAX_RONAME_LEN) */
+#define MAX_ORIGIN_NAME		512
+
+typedef enum
+{
+	CONFLICT_STOP,
+	CONFLICT_SKIP_AND_LOG
+} ConflictAction;
+
+typedef struct PluginOption
+{
+	char	   *name;
+	char	   *value;			/* NULL: given without a value */
+} PluginOption;
+
+typedef struct ApplyOptions
+{
+	const char *source;
+	const char *target;
+	const char *slot;
+	const char *origin;			/* NULL: derived from sysid and slot */
+	bool		create_slot;
+	lsn_t		endpos;			/* 0: stream until stopped */
+	PluginOption *plugin_opts;
+	int			nplugin_opts;
+	int			status_interval;	/* seconds; 0: only when asked */
+	bool		verbose;
+	bool		progress_lines; /* status lines: --verbose or a terminal */
+	int			max_retries;	/* -1: reconnect forever */
+	ConflictAction on_conflict;
+} ApplyOptions;
+
+/* how an operation ended */
+typedef enum
+{
+	AR_OK,						/* go on */
+	AR_DONE,					/* --endpos reached: exit 0 */
+	AR_STOP,					/* signal: exit 0 */
+	AR_ERROR,					/* reported; exit 1 */
+	AR_LOST,					/* a connection failed: reconnect */
+	AR_BUSY						/* slot or origin still held: retry soon */
+} ApplyResult;
+
+/* one message of the current transaction, kept until its commit arrives */
+typedef struct BufferedMessage
+{
+	lsn_t		lsn;
+	char	   *sql;
+} BufferedMessage;
+
+typedef struct Applier
+{
+	const ApplyOptions *opts;
+	PGconn	   *src;
+	PGconn	   *tgt;
+	char		origin[MAX_ORIGIN_NAME + 1];
+	int			tgt_version;
+
+	lsn_t		committed;		/* end of the last source commit the target
+								 * holds (its origin progress) */
+	lsn_t		confirmed;		/* flush position reported to the slot */
+	lsn_t		wal_end;		/* source WAL end last seen */
+	int64_t		last_feedback;	/* microseconds, monotonic */
+	bool		src_failed;		/* feedback could not be sent */
+	bool		session_started;	/* START_REPLICATION succeeded */
+
+	/* the source transaction being received */
+	bool		in_xact;
+	bool		xact_started;	/* its statements run on the target already */
+	lsn_t		xact_begin;		/* LSN of its BEGIN message */
+	char		xact_xid[16];	/* from include-xids, or empty */
+	BufferedMessage *buf;
+	int			nbuf;
+	int			buf_cap;
+	size_t		buf_bytes;
+	uint64_t	xact_changes;
+
+	/* counters, for the status line and the exit report */
+	uint64_t	n_xacts;
+	uint64_t	n_changes;
+	uint64_t	n_skipped;
+	uint64_t	n_conflicts;
+	uint64_t	last_xacts;
+	uint64_t	last_changes;
+	int64_t		last_report;
+} Applier;
+
+/* decoder_raw_apply.c */
+extern volatile int stop_requested;
+extern void log_error(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+extern void log_info(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+extern int64_t now_usec(void);
+extern void *xmalloc(size_t size);
+extern char *xstrdup(const char *s);
+extern void describe_conninfo(const char *conninfo, char *out, size_t outlen);
+extern bool parse_lsn(const char *str, lsn_t *lsn);
+
+/* source.c */
+extern ApplyResult source_connect(Applier *a, uint64_t *sysid, bool first);
+extern ApplyResult source_start(Applier *a, lsn_t startpos);
+extern ApplyResult source_stream(Applier *a);
+extern bool send_feedback(Applier *a);
+extern void source_finish(Applier *a, bool clean);
+
+/* target.c */
+extern ApplyResult target_connect(Applier *a, uint64_t sysid, bool first);
+extern ApplyResult apply_message(Applier *a, lsn_t lsn, const char *sql);
+extern void abandon_xact(Applier *a);
+extern void target_finish(Applier *a);
+
+#endif							/* DECODER_RAW_APPLY_H */

@@ -1,0 +1,93 @@
+
+# Copyright (c) decoder_raw contributors
+
+=pod
+
+=head1 NAME
+
+ApplyTest - run decoder_raw_apply in the TAP tests
+
+=head1 SYNOPSIS
+
+  use ApplyTest;
+
+  my ($rc, $out, $err) = run_apply($source, $target,
+	  '--slot', 's', '--endpos', $lsn);
+  my $h = start_apply($source, $target, '--slot', 's');
+  stop_apply($h, 'TERM');
+
+=head1 DESCRIPTION
+
+run_apply() runs decoder_raw_apply to its end and returns its exit status,
+standard output and standard error; start_apply() starts it in the
+background and returns a hash (h, the IPC::Run harness, and err, a
+reference to its standard error so far).  Both pass --source and --target
+for the given nodes' database (default postgres, or dbname => NAME as the
+first pair of arguments) and the rest of the arguments as given.  The
+program is $ENV{DECODER_RAW_APPLY}, or decoder_raw_apply on the PATH.
+
+=cut
+
+package ApplyTest;
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use IPC::Run;
+use PostgreSQL::Test::Utils;
+
+our @EXPORT = qw(apply_program apply_command run_apply start_apply stop_apply);
+
+sub apply_program
+{
+	return $ENV{DECODER_RAW_APPLY} // 'decoder_raw_apply';
+}
+
+sub apply_command
+{
+	my ($source, $target, @args) = @_;
+	my $dbname = 'postgres';
+
+	if (@args && $args[0] eq 'dbname')
+	{
+		(undef, $dbname, @args) = @args;
+	}
+	return (
+		apply_program(),
+		'--source', $source->connstr($dbname),
+		'--target', $target->connstr($dbname), @args);
+}
+
+sub run_apply
+{
+	my ($source, $target, @args) = @_;
+	my ($out, $err) = ('', '');
+
+	IPC::Run::run([ apply_command($source, $target, @args) ],
+		'>', \$out, '2>', \$err,
+		IPC::Run::timeout(3 * $PostgreSQL::Test::Utils::timeout_default));
+	return ($? >> 8, $out, $err);
+}
+
+sub start_apply
+{
+	my ($source, $target, @args) = @_;
+	my $err = '';
+	my $h = IPC::Run::start([ apply_command($source, $target, @args) ],
+		'>', '/dev/null', '2>', \$err);
+
+	return { h => $h, err => \$err };
+}
+
+# Send a signal and wait for the end; returns the wait status ($?).
+sub stop_apply
+{
+	my ($app, $signal) = @_;
+
+	$app->{h}->signal($signal);
+	eval { $app->{h}->finish };
+	return $app->{h}->full_result(0);
+}
+
+1;
