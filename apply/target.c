@@ -278,8 +278,12 @@ run_query(Applier *a, lsn_t lsn, const char *sql, bool is_commit)
 		ApplyResult r = target_lost(a, error) ? AR_LOST : AR_ERROR;
 
 		statement_text(sql, nstmt, stmt, sizeof(stmt));
-		log_error("could not apply the change at source LSN " LSN_FORMAT " %s: %s"
-				  "statement: %s", LSN_ARGS(lsn), xact, PQresultErrorMessage(error), stmt);
+		if (r == AR_LOST)
+			log_info("connection to the target lost at source LSN " LSN_FORMAT " %s: %s",
+					 LSN_ARGS(lsn), xact, PQresultErrorMessage(error));
+		else
+			log_error("could not apply the change at source LSN " LSN_FORMAT " %s: %s"
+					  "statement: %s", LSN_ARGS(lsn), xact, PQresultErrorMessage(error), stmt);
 		PQclear(error);
 		return r;
 	}

@@ -192,7 +192,7 @@ $t->poll_query_until('replay',
 	'SELECT count(*) = 1 FROM pk_simple WHERE id = 9001')
   or die "the row did not arrive";
 is(stop_apply($app, 'TERM'), 0, 'SIGTERM: the applier exits 0');
-like(${ $app->{err} }, qr/stopped at/, 'and says where it stopped');
+like(apply_log($app), qr/stopped at/, 'and says where it stopped');
 cmp_ok(lsn_cmp(confirmed(), progress('run_c')),
 	'>=', 0, 'the slot is confirmed at least to the target progress');
 is($t->safe_psql('replay', 'SELECT count(*) FROM pk_simple WHERE id = 9001'),

@@ -20,8 +20,9 @@ ApplyTest - run decoder_raw_apply in the TAP tests
 
 run_apply() runs decoder_raw_apply to its end and returns its exit status,
 standard output and standard error; start_apply() starts it in the
-background and returns a hash (h, the IPC::Run harness, and err, a
-reference to its standard error so far).  Both pass --source and --target
+background and returns a hash (h, the IPC::Run harness, and log, the file its standard
+error goes to, which apply_log() reads).  Both connections of the applier
+have application_name "applier".  Both pass --source and --target
 for the given nodes' database (default postgres, or dbname => NAME as the
 first pair of arguments) and the rest of the arguments as given.  The
 program is $ENV{DECODER_RAW_APPLY}, or decoder_raw_apply on the PATH.
@@ -37,7 +38,8 @@ use Exporter 'import';
 use IPC::Run;
 use PostgreSQL::Test::Utils;
 
-our @EXPORT = qw(apply_program apply_command run_apply start_apply stop_apply);
+our @EXPORT =
+  qw(apply_program apply_command run_apply start_apply apply_log stop_apply);
 
 sub apply_program
 {
@@ -55,8 +57,9 @@ sub apply_command
 	}
 	return (
 		apply_program(),
-		'--source', $source->connstr($dbname),
-		'--target', $target->connstr($dbname), @args);
+		'--source', $source->connstr($dbname) . ' application_name=applier',
+		'--target', $target->connstr($dbname) . ' application_name=applier',
+		@args);
 }
 
 sub run_apply
@@ -70,14 +73,26 @@ sub run_apply
 	return ($? >> 8, $out, $err);
 }
 
+# stderr goes to a file: nobody pumps the harness while a test waits, and
+# a full pipe would stop the applier.
+my $started = 0;
+
 sub start_apply
 {
 	my ($source, $target, @args) = @_;
-	my $err = '';
+	my $log =
+	  PostgreSQL::Test::Utils::tempdir() . '/apply_' . ++$started . '.log';
 	my $h = IPC::Run::start([ apply_command($source, $target, @args) ],
-		'>', '/dev/null', '2>', \$err);
+		'>', '/dev/null', '2>', $log);
 
-	return { h => $h, err => \$err };
+	return { h => $h, log => $log };
+}
+
+# What a started applier wrote to stderr so far.
+sub apply_log
+{
+	my ($app) = @_;
+	return -e $app->{log} ? PostgreSQL::Test::Utils::slurp_file($app->{log}) : '';
 }
 
 # Send a signal and wait for the end; returns the wait status ($?).

@@ -1,0 +1,199 @@
+
+# Copyright (c) decoder_raw contributors
+
+# Exactly once through decoder_raw_apply.  While a workload runs on S, the
+# applier is killed with SIGKILL at random points and restarted; then T
+# stops with -m immediate under a running applier, then S does.  The journal
+# table has no key, so a transaction applied twice shows as two rows, and
+# one lost as none: T must end with every journal entry once and the same
+# rows as S.
+
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(usleep);
+use FindBin;
+use lib $FindBin::RealBin;
+use DecoderRawNode;
+use OriginTopology;
+use ApplyTest;
+
+my $seed = $ENV{APPLY_CRASH_SEED} // time;
+srand($seed);
+note "random seed $seed (APPLY_CRASH_SEED)";
+
+my $s = new_logical_node('source', autovacuum => 'off');
+my $t = new_logical_node('target', autovacuum => 'off');
+$_->start              foreach $s, $t;
+create_test_tables($_) foreach $s, $t;
+$s->safe_psql('postgres',
+	"SELECT 'init' FROM pg_create_logical_replication_slot('s_to_t', 'decoder_raw');"
+);
+
+my @args = (
+	'--slot', 's_to_t', '--origin', 'from_s', '--status-interval', '1',
+	'--max-retries', '30', '--verbose');
+
+sub census
+{
+	my ($name) = @_;
+	return $t->safe_psql('postgres',
+		"SELECT count(*), count(DISTINCT seq), coalesce(max(seq), 0) FROM public.journal WHERE node = '$name';"
+	);
+}
+
+sub check_identical
+{
+	my ($what) = @_;
+	my $q = 'SELECT id, node, n, note FROM public.items ORDER BY id';
+	my $j = 'SELECT node, seq, payload FROM public.journal ORDER BY node, seq';
+
+	is($t->safe_psql('postgres', $q), $s->safe_psql('postgres', $q),
+		"$what: items identical");
+	is($t->safe_psql('postgres', $j), $s->safe_psql('postgres', $j),
+		"$what: journal identical");
+	return;
+}
+
+# Apply everything S has, with --endpos.
+sub catch_up
+{
+	my ($what) = @_;
+	my $end = $s->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
+	my ($rc, $out, $err) = run_apply($s, $t, @args, '--endpos', $end);
+
+	is($rc, 0, "$what: the applier catches up to endpos") or diag $err;
+	return $err;
+}
+
+sub wait_for_rows
+{
+	my ($name, $n) = @_;
+
+	$t->poll_query_until('postgres',
+		"SELECT count(*) >= $n FROM public.journal WHERE node = '$name'")
+	  or die "T did not get $n rows of $name";
+	return;
+}
+
+# 1. SIGKILL at ten random points of a running workload, preferably while
+# the applier has a transaction open on T.
+sub xact_open
+{
+	return $t->safe_psql('postgres',
+		"SELECT count(*) FROM pg_stat_activity WHERE application_name = 'applier' AND xact_start IS NOT NULL"
+	) > 0;
+}
+
+# Large transactions, 1000 journal rows each, 30 ms apart, keep the
+# applier in the middle of a transaction much of the time.
+sub start_big_writer
+{
+	my ($n) = @_;
+	my $sql = qq{
+DO \$\$
+BEGIN
+	FOR b IN 0..$n - 1 LOOP
+		INSERT INTO public.journal
+			SELECT 'B', b * 1000 + g, 'big ' || g FROM generate_series(1, 1000) g;
+		PERFORM pg_sleep(0.03);
+		COMMIT;
+	END LOOP;
+END
+\$\$;};
+	my $err = '';
+	my $h = IPC::Run::start(
+		[
+			$s->installed_command('psql'), '-X', '-q', '-v', 'ON_ERROR_STOP=1',
+			'-d', $s->connstr('postgres'), '-c', $sql
+		],
+		'>', '/dev/null', '2>', \$err);
+	return { h => $h, err => \$err };
+}
+
+{
+	my ($xacts, $big) = (4000, 150);
+	my $w  = start_writer($s, 'K', 0, $xacts, 0.001);
+	my $bw = start_big_writer($big);
+	my ($kills, $mid_xact) = (0, 0);
+
+	while ($kills < 10)
+	{
+		my $app = start_apply($s, $t, @args);
+
+		usleep(200_000 + int(rand(600_000)));
+		foreach (1 .. 50)
+		{
+			last if xact_open();
+			usleep(10_000);
+		}
+		$mid_xact++ if xact_open();
+		$app->{h}->signal('KILL');
+		eval { $app->{h}->finish };
+		$kills++;
+	}
+	$w->{h}->finish  or die "writer failed: ${ $w->{err} }";
+	$bw->{h}->finish or die "big writer failed: ${ $bw->{err} }";
+	note "T had "
+	  . census('K') . " of K and "
+	  . census('B')
+	  . " of B after the kills; $mid_xact of $kills kills came with a transaction open on T";
+	cmp_ok($mid_xact, '>=', 5, 'most kills hit a transaction open on T');
+	catch_up('after ten kills');
+	is(census('K'), "$xacts|$xacts|$xacts",
+		'after ten SIGKILLs: every small transaction once, none lost');
+	my $rows = 1000 * $big;
+	is(census('B'), "$rows|$rows|$rows",
+		'after ten SIGKILLs: every row of the large transactions once');
+	check_identical('after ten SIGKILLs');
+	cmp_ok(lsn_cmp(slot_confirmed($s, 's_to_t'), origin_progress($t, 'from_s')),
+		'>=', 0, 'the slot is confirmed up to the target progress');
+}
+
+# 2. T stops with -m immediate under a running applier, which reconnects.
+{
+	my $xacts = 800;
+	my $w     = start_writer($s, 'T', 10000, $xacts, 0.003);
+	my $app   = start_apply($s, $t, @args);
+
+	wait_for_rows('T', 100);
+	$t->stop('immediate');
+	usleep(500_000);
+	$t->start;
+	$w->{h}->finish or die "writer failed: ${ $w->{err} }";
+	wait_for_rows('T', $xacts);
+	ok($app->{h}->pumpable, 'the applier survived the target restart');
+	is(stop_apply($app, 'TERM'), 0, 'and stops with SIGTERM, exit 0');
+	like(apply_log($app), qr/connection to the target lost/,
+		'it saw the target go');
+	like(apply_log($app), qr/reconnecting in \d+ s/, 'and reconnected');
+	is(census('T'), "$xacts|$xacts|$xacts",
+		'target restarted: every transaction once');
+	check_identical('target restarted');
+}
+
+# 3. S stops with -m immediate while the applier is catching up.
+{
+	my $xacts = 1500;
+	my $w     = start_writer($s, 'S', 20000, $xacts, 0);
+	$w->{h}->finish or die "writer failed: ${ $w->{err} }";
+	my $app = start_apply($s, $t, @args);
+
+	wait_for_rows('S', 100);
+	$s->stop('immediate');
+	$s->start;
+	wait_for_rows('S', $xacts);
+	ok($app->{h}->pumpable, 'the applier survived the source restart');
+	is(stop_apply($app, 'TERM'), 0, 'and stops with SIGTERM, exit 0');
+	like(apply_log($app), qr/reconnecting in \d+ s/, 'it reconnected');
+	is(census('S'), "$xacts|$xacts|$xacts",
+		'source restarted: every transaction once');
+	check_identical('source restarted');
+}
+
+$s->stop;
+$t->stop;
+done_testing();
