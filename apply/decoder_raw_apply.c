@@ -110,9 +110,9 @@ describe_conninfo(const char *conninfo, char *out, size_t outlen)
 	out[0] = '\0';
 	if (opts == NULL)
 		return;
-	for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
 	{
-		for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+		for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
 		{
 			if (strcmp(o->keyword, shown[i]) != 0 || o->val == NULL ||
 				o->val[0] == '\0' || len >= outlen)
