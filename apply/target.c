@@ -242,7 +242,7 @@ run_query(Applier *a, lsn_t lsn, const char *sql, bool is_commit)
 
 	if (!PQsendQuery(a->tgt, sql) || !wait_target(a))
 	{
-		log_error("connection to the target lost: %s", PQerrorMessage(a->tgt));
+		log_info("connection to the target lost: %s", PQerrorMessage(a->tgt));
 		return AR_LOST;
 	}
 	while ((res = PQgetResult(a->tgt)) != NULL)
