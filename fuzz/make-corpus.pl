@@ -305,8 +305,8 @@ err_case('relation-name-overrun',
 	$RB + 3,
 	'length 9 of the relation name overruns the relation record (2 bytes left)');
 err_case('relation-column-flags',
-	$header . rec('R', $rel_prefix . 'd' . str('s') . str('t') . "\x01\x80\x02" . str('c') . "\x17\x01\x00"),
-	$RB + 6, 'unknown column flags 0x100 in a relation record');
+	$header . rec('R', $rel_prefix . 'd' . str('s') . str('t') . "\x01\x80\x40" . str('c') . "\x17\x01\x00"),
+	$RB + 6, 'unknown column flags 0x2000 in a relation record');
 err_case('relation-typmod',
 	$header . rec('R', $rel_prefix . 'd' . str('s') . str('t') . "\x01\x00" . str('c') . "\x17" . varint(2**33) . "\x00"),
 	$RB + 10, 'type modifier out of range in a relation record');

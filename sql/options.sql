@@ -44,10 +44,10 @@ SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forwa
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'exclude-origins', 'a,,b');
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'exclude-origins', 'a,');
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forward-origins', ' , a');
-SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forward-origins', repeat('x', 64));
--- white space around names is dropped, 63 bytes is the longest name
+-- white space around names is dropped; names of any length are taken whole
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'exclude-origins', ' a , b ', 'skip-empty-xacts', '1');
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forward-origins', repeat('x', 63), 'skip-empty-xacts', '1');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forward-origins', repeat('x', 200), 'skip-empty-xacts', '1');
 
 -- contradicting combinations
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forward-origins', 'a', 'exclude-origins', 'b');

@@ -38,6 +38,7 @@
 #define BR_DELETE		'D'
 #define BR_TRUNCATE		'T'
 #define BR_MESSAGE		'M'
+#define BR_SKIPPED		'S'		/* version 2 */
 
 /* Header magic: "DRAW" */
 static const char header_magic[4] = {'D', 'R', 'A', 'W'};
@@ -63,6 +64,15 @@ static const char header_magic[4] = {'D', 'R', 'A', 'W'};
 #define BR_COL_BINARY			0x20
 #define BR_COL_CAST_EQUALITY	0x40
 #define BR_COL_INEXACT_EQUALITY 0x80
+#define BR_COL_RECORD_IMAGE		0x100	/* version 2 */
+#define BR_COL_TEXT_IMAGE		0x200	/* version 2 */
+#define BR_COL_EQUAL_TEXT		0x400	/* version 2 */
+#define BR_COL_NO_EXACT			0x800	/* version 2 */
+#define BR_COL_KEY_COMPARISON	0x1000	/* version 2 */
+
+/* Skipped-changes flags */
+#define BR_SKIP_SCHEMA_QUOTED	0x01
+#define BR_SKIP_NAME_QUOTED		0x02
 
 /* Old tuple of an update or delete */
 #define BR_OLD_NONE		0
@@ -249,6 +259,28 @@ binary_relation(DecoderRawData *data, DecoderRawRelation *rel)
 	return br;
 }
 
+/* How a FULL identity or a key compares the column, when not as before. */
+static uint32
+v2_column_flags(DecoderRawRelation *rel, DecoderRawColumn *col)
+{
+	uint32		flags = 0;
+
+	if (rel->full_identity)
+	{
+		if (col->full_cmp == DR_CMP_RECORD_IMAGE)
+			flags |= BR_COL_RECORD_IMAGE;
+		else if (col->full_cmp == DR_CMP_TEXT)
+			flags |= BR_COL_TEXT_IMAGE;
+		else if (col->full_cmp == DR_CMP_EQUAL_TEXT)
+			flags |= BR_COL_EQUAL_TEXT;
+		else if (col->full_cmp == DR_CMP_NONE)
+			flags |= BR_COL_NO_EXACT;
+	}
+	if (col->is_key && col->key_cmp != NULL)
+		flags |= BR_COL_KEY_COMPARISON;
+	return flags;
+}
+
 static void
 binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 					   DecoderRawRelation *rel)
@@ -300,11 +332,21 @@ binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 			flags |= BR_COL_CAST_EQUALITY;
 		if (col->exact_check)
 			flags |= BR_COL_INEXACT_EQUALITY;
+		if (DR_BINARY_V2_FEATURES(data))
+			flags |= v2_column_flags(rel, col);
 		append_varint(out, flags);
 		append_string(out, col->name);
 		append_varint(out, col->typid);
 		append_signed_varint(out, col->typmod);
 		append_string(out, col->typname);
+		if (flags & BR_COL_KEY_COMPARISON)
+		{
+			/* empty strings: the column's collation, the type's = */
+			append_string(out, col->key_coll_nsp ? col->key_coll_nsp : "");
+			append_string(out, col->key_coll_name ? col->key_coll_name : "");
+			append_string(out, col->key_opr_nsp ? col->key_opr_nsp : "");
+			append_string(out, col->key_opr_name ? col->key_opr_name : "");
+		}
 	}
 	end_record(ctx, body);
 }
@@ -549,6 +591,31 @@ binary_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 	end_record(ctx, body);
 }
 
+/* Changes left out for lack of a replica identity (version 2). */
+static void
+binary_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
+			   DecoderRawSkipped *skipped)
+{
+	StringInfo	out = ctx->out;
+	uint32		flags = 0;
+	int			body;
+
+	if (!DR_BINARY_V2_FEATURES(data))
+		return;
+	if (strcmp(skipped->quoted_nspname, skipped->nspname) != 0)
+		flags |= BR_SKIP_SCHEMA_QUOTED;
+	if (strcmp(skipped->quoted_relname, skipped->relname) != 0)
+		flags |= BR_SKIP_NAME_QUOTED;
+
+	body = start_record(ctx, data, BR_SKIPPED);
+	append_varint(out, flags);
+	append_string(out, skipped->nspname);
+	append_string(out, skipped->relname);
+	append_varint(out, skipped->xact_updates);
+	append_varint(out, skipped->xact_deletes);
+	end_record(ctx, body);
+}
+
 static void
 binary_init(void)
 {
@@ -565,4 +632,5 @@ const DecoderRawWriter decoder_raw_binary_writer = {
 	.delete = binary_delete,
 	.truncate = binary_truncate,
 	.message = binary_message,
+	.skipped = binary_skipped,
 };

@@ -41,4 +41,13 @@
  */
 #define DR_FORMAT_TYPE_UNQUALIFIED_JSON (PG_VERSION_NUM >= 160000)
 
+/*
+ * From 16 on, the reorder buffer itself reports progress (and so lets the
+ * walsender send keepalives) every 100 changes of a long transaction.  On
+ * 15 an output plugin that writes nothing for many changes must do it, as
+ * pgoutput does; OutputPluginUpdateProgress() takes (ctx, skipped_xact) on
+ * every supported major.
+ */
+#define DR_PLUGIN_REPORTS_PROGRESS (PG_VERSION_NUM < 160000)
+
 #endif							/* DECODER_RAW_COMPAT_H */

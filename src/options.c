@@ -133,12 +133,7 @@ parse_origin_list(DefElem *elem)
 					 errmsg("invalid value \"%s\" for option \"%s\"",
 							value, elem->defname),
 					 errdetail("Replication origin names must not be empty.")));
-		if (end - start >= NAMEDATALEN)
-			ereport(ERROR,
-					(errcode(ERRCODE_NAME_TOO_LONG),
-					 errmsg("replication origin name \"%.*s\" in option \"%s\" is too long",
-							(int) (end - start), start, elem->defname)));
-
+		/* compared whole: origin names are text, of any length */
 		result = lappend(result, pnstrdup(start, end - start));
 
 		if (*comma == '\0')

@@ -452,6 +452,18 @@ sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 	end_record(ctx);
 }
 
+/* A FULL identity column that no comparison can match exactly. */
+static void
+no_exact_comparison(DecoderRawRelation *rel, DecoderRawColumn *col)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("decoder_raw cannot find the row of table \"%s.%s\" by column \"%s\" of type %s",
+					rel->nspname, rel->relname, col->name, col->typname),
+			 errdetail("With REPLICA IDENTITY FULL every column is compared, and no comparison of this type is exact: it holds a composite type within an array or a composite, and a field without an equality operator whose text output depends on session settings."),
+			 errhint("Give the table a primary key or REPLICA IDENTITY USING INDEX.")));
+}
+
 /*
  * Append the condition that finds the row: the identity key columns, or
  * every column with REPLICA IDENTITY FULL.
@@ -466,6 +478,7 @@ append_where(StringInfo out, DecoderRawRelation *rel,
 	for (i = 0; i < rel->natts; i++)
 	{
 		DecoderRawColumn *col = &rel->cols[i];
+		DecoderRawCompare cmp;
 
 		if (col->dropped || !(col->is_key || rel->full_identity))
 			continue;
@@ -473,32 +486,68 @@ append_where(StringInfo out, DecoderRawRelation *rel,
 			appendBinaryStringInfo(out, " AND ", 5);
 		first = false;
 
+		if (rel->full_identity)
+			cmp = col->full_cmp;
+		else
+			cmp = col->has_equality ? DR_CMP_EQUAL : DR_CMP_IMAGE;
+
 		if (nulls[i])
 		{
 			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
 			appendBinaryStringInfo(out, " IS NULL", 8);
+			continue;
 		}
-		else if (col->has_equality && !(rel->full_identity && col->exact_check))
+		switch (cmp)
 		{
-			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
-			appendBinaryStringInfo(out, " = ", 3);
-			append_value(out, col, values[i], scratch);
-			if (col->cast_in_where)
-				appendStringInfo(out, "::%s", col->typname);
-		}
-		else
-		{
-			/*
-			 * No equality operator (json, point, ...), or, to find the very
-			 * row of a FULL match, one that calls different values equal
-			 * (1.5 and 1.50, 0 and -0): compare binary images, which no
-			 * session setting of the replaying side affects.
-			 */
-			appendStringInfoString(out, "pg_catalog.record_image_eq(ROW(");
-			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
-			appendStringInfoString(out, "), ROW((");
-			append_value(out, col, values[i], scratch);
-			appendStringInfo(out, ")::%s))", col->typname);
+			case DR_CMP_EQUAL:
+				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+				appendStringInfoString(out, col->key_cmp ? col->key_cmp : " = ");
+				append_value(out, col, values[i], scratch);
+				if (col->cast_in_where)
+					appendStringInfo(out, "::%s", col->typname);
+				break;
+			case DR_CMP_IMAGE:
+
+				/*
+				 * No equality operator (json, point, ...), or, to find the
+				 * very row of a FULL match, one that calls different values
+				 * equal (1.5 and 1.50, 0 and -0): compare binary images,
+				 * which no session setting of the replaying side affects.
+				 */
+				appendStringInfoString(out, "pg_catalog.record_image_eq(ROW(");
+				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+				appendStringInfoString(out, "), ROW((");
+				append_value(out, col, values[i], scratch);
+				appendStringInfo(out, ")::%s))", col->typname);
+				break;
+			case DR_CMP_RECORD_IMAGE:
+				/* a composite's fields by image, whatever its layout on disk */
+				appendStringInfoString(out, "pg_catalog.record_image_eq(");
+				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+				appendStringInfoString(out, ", (");
+				append_value(out, col, values[i], scratch);
+				appendStringInfo(out, ")::%s)", col->typname);
+				break;
+			case DR_CMP_TEXT:
+				appendStringInfoChar(out, '(');
+				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+				appendStringInfoString(out, ")::pg_catalog.text = ");
+				append_value(out, col, values[i], scratch);
+				break;
+			case DR_CMP_EQUAL_TEXT:
+				appendStringInfoChar(out, '(');
+				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+				appendStringInfoString(out, " = (");
+				append_value(out, col, values[i], scratch);
+				appendStringInfo(out, ")::%s AND (", col->typname);
+				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+				appendStringInfoString(out, ")::pg_catalog.text = ((");
+				append_value(out, col, values[i], scratch);
+				appendStringInfo(out, ")::%s)::pg_catalog.text)", col->typname);
+				break;
+			case DR_CMP_NONE:
+				no_exact_comparison(rel, col);
+				break;
 		}
 	}
 	if (first)
@@ -570,7 +619,7 @@ write_identity_setval(LogicalDecodingContext *ctx, DecoderRawRelation *rel,
 
 	begin_record(ctx);
 	appendStringInfoString(out, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(");
-	append_cstring_literal(out, rel->qualname);
+	append_cstring_literal(out, rel->plain_qualname);
 	appendBinaryStringInfo(out, ", ", 2);
 	append_cstring_literal(out, col->name);
 	appendBinaryStringInfo(out, "), ", 3);
@@ -741,6 +790,20 @@ sql_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 	end_record(ctx);
 }
 
+/* Changes left out for lack of a replica identity: a comment line. */
+static void
+sql_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
+			DecoderRawSkipped *skipped)
+{
+	StringInfo	out = ctx->out;
+
+	begin_record(ctx);
+	appendStringInfo(out, "-- " UINT64_FORMAT " UPDATE and " UINT64_FORMAT " DELETE on %s.%s left out: the table has no replica identity",
+					 skipped->xact_updates, skipped->xact_deletes,
+					 skipped->quoted_nspname, skipped->quoted_relname);
+	end_record(ctx);
+}
+
 static void
 sql_init(void)
 {
@@ -757,4 +820,5 @@ const DecoderRawWriter decoder_raw_sql_writer = {
 	.delete = sql_delete,
 	.truncate = sql_truncate,
 	.message = sql_message,
+	.skipped = sql_skipped,
 };
