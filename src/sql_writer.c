@@ -38,6 +38,7 @@
 #include "utils/cash.h"
 #include "utils/date.h"
 #include "utils/datum.h"
+#include "utils/memutils.h"
 #include "utils/datetime.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -91,6 +92,57 @@ word_needs_care(uint64 w)
 /* input bytes per enlargeStringInfo(), which reserves the worst case */
 #define LITERAL_CHUNK	65536
 
+/* What the literal being written belongs to, for the size limit's ERROR. */
+static DecoderRawRelation *literal_rel = NULL;
+static DecoderRawColumn *literal_col = NULL;
+
+/* Bytes the escaped form of s takes, quotes and E apart. */
+static Size
+escaped_size(const unsigned char *p, const unsigned char *end)
+{
+	Size		size = 0;
+
+	for (; p < end; p++)
+	{
+		if (!special_byte[*p])
+			size++;
+		else if (*p == '\'' || *p == '\\' || *p == '\n' || *p == '\r' ||
+				 *p == '\t' || *p == '\b' || *p == '\f')
+			size += 2;
+		else
+			size += 4;
+	}
+	return size;
+}
+
+/*
+ * A statement is one allocation, at most MaxAllocSize.  Near that limit,
+ * reserve only what the literal's rest needs; if even that does not fit,
+ * say which value is too large and how else to carry it.
+ */
+static int
+literal_reserve(StringInfo out, const unsigned char *p,
+				const unsigned char *chunk_end, const unsigned char *end)
+{
+	Size		rest;
+
+	if ((Size) out->len + (chunk_end - p) * 4 + 2 < MaxAllocSize)
+		return (chunk_end - p) * 4 + 2;
+
+	rest = escaped_size(p, end) + 2;
+	if ((Size) out->len + rest >= MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 literal_col != NULL && literal_rel != NULL ?
+				 errmsg("decoder_raw cannot write the value of column \"%s\" of table \"%s.%s\" in the SQL format",
+						literal_col->name, literal_rel->nspname, literal_rel->relname) :
+				 errmsg("decoder_raw cannot write a message in the SQL format"),
+				 errdetail("The statement would take %zu bytes, more than the %zu that PostgreSQL can allocate; its literal writes a control character as up to 4 bytes.",
+						   (Size) out->len + rest, (Size) MaxAllocSize - 1),
+				 errhint("The binary format (option \"format\" \"binary\") writes values unescaped.")));
+	return (int) (escaped_size(p, chunk_end) + 2);
+}
+
 /*
  * Append a string literal.  The server encodings are all ASCII-safe, so a
  * byte-wise scan for quotes, backslashes and control characters is exact.
@@ -112,12 +164,16 @@ append_literal(StringInfo out, const char *s, int len)
 	enlargeStringInfo(out, 1);
 	out->data[out->len++] = '\'';
 
+	/* a literal that may not fit is measured first, before buffers grow */
+	if ((Size) len * 4 + 2 >= MaxAllocSize - (Size) out->len)
+		(void) literal_reserve(out, p, p + Min(end - p, LITERAL_CHUNK), end);
+
 	while (p < end)
 	{
 		const unsigned char *chunk_end = p + Min(end - p, LITERAL_CHUNK);
 
-		/* every byte as \xHH, the E, the closing quote */
-		enlargeStringInfo(out, (chunk_end - p) * 4 + 2);
+		/* every byte as \xHH, the E, the closing quote, where there is room */
+		enlargeStringInfo(out, literal_reserve(out, p, chunk_end, end));
 		dst = out->data + out->len;
 
 		while (p < chunk_end)
@@ -202,6 +258,7 @@ static void
 append_value(StringInfo out, DecoderRawColumn *col, Datum value,
 			 StringInfo scratch)
 {
+	literal_col = col;
 	switch (col->kind)
 	{
 		case DR_COL_BOOL:
@@ -429,6 +486,8 @@ sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 	bool		first = true;
 	int			i;
 
+	literal_rel = rel;
+
 	heap_deform_tuple(tuple, rel->desc, values, nulls);
 
 	begin_record(ctx);
@@ -641,6 +700,8 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 	bool		first = true;
 	int			i;
 
+	literal_rel = rel;
+
 	heap_deform_tuple(newtuple, rel->desc, values, nulls);
 	/* the old key is logged only when it changed */
 	if (oldtuple != NULL)
@@ -718,6 +779,8 @@ sql_delete(LogicalDecodingContext *ctx, DecoderRawData *data,
 	StringInfo	out = ctx->out;
 	SqlRelation *sr = sql_relation(rel);
 
+	literal_rel = rel;
+
 	heap_deform_tuple(oldtuple, rel->desc, rel->old_values, rel->old_nulls);
 
 	begin_record(ctx);
@@ -766,6 +829,8 @@ sql_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 	StringInfo	out = ctx->out;
 	bool		is_text;
 
+	literal_rel = NULL;
+	literal_col = NULL;
 	/* text when the content is valid in the database encoding */
 	is_text = memchr(message, '\0', sz) == NULL &&
 		pg_verifymbstr(message, sz, true);
