@@ -28,8 +28,8 @@ my @workloads = sort glob("$srcdir/sql/*.sql");
 cmp_ok(scalar(@workloads), '>', 0, 'the test suite has workloads');
 
 # One more workload, for what the others leave out: origins whose names
-# need quoting in a comment, and one dropped before decoding, which is
-# named by its id.
+# need quoting in a comment, one dropped before decoding, which is named by
+# its id, and one longer than NAMEDATALEN.
 my $origins_workload = q{
 CREATE TABLE origin_t (id int PRIMARY KEY, v text);
 SELECT pg_replication_origin_create(name)
@@ -54,6 +54,10 @@ COMMIT;
 SELECT pg_replication_origin_session_reset();
 SELECT pg_replication_origin_drop('dropped');
 INSERT INTO origin_t VALUES (4, 'local');
+SELECT pg_replication_origin_create(repeat('long name ', 10));
+SELECT pg_replication_origin_session_setup(repeat('long name ', 10));
+INSERT INTO origin_t VALUES (5, 'from a 100-byte name');
+SELECT pg_replication_origin_session_reset();
 };
 
 # Options that change what either format writes.  The annotations carry
