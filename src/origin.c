@@ -122,17 +122,27 @@ origin_lookup(RepOriginId origin_id)
 
 		if (own_xact)
 			StartTransactionCommand();
+
 		/*
 		 * The name is palloc'd in the transaction: copy it out first, whole
-		 * (origin names are text, longer than NAMEDATALEN if need be).
+		 * (origin names are text, longer than NAMEDATALEN if need be), and
+		 * into OriginNames only once the commit's invalidations, which reset
+		 * it, are past.
 		 */
 		if (replorigin_by_oid(origin_id, true, &found_name))
-			name = MemoryContextStrdup(OriginNames, found_name);
+			name = MemoryContextStrdup(TopMemoryContext, found_name);
 		else
 			name = NULL;
 		if (own_xact)
 			CommitTransactionCommand();
 		MemoryContextSwitchTo(oldcxt);
+		if (name != NULL)
+		{
+			char	   *copy = name;
+
+			name = MemoryContextStrdup(OriginNames, copy);
+			pfree(copy);
+		}
 
 		if (origin_opts->only_local)
 			filtered = true;

@@ -601,8 +601,7 @@ plain_quote_name(const char *name, const char *quoted)
  * adds or drops an attribute: the stored value keeps its old layout.
  */
 static void
-column_comparison(DecoderRawColumn *col, Form_pg_attribute att,
-				  const TypeFacts *facts)
+column_comparison(DecoderRawColumn *col, const TypeFacts *facts)
 {
 	Oid			basetype = getBaseType(col->typid);
 
@@ -772,7 +771,7 @@ build_column(DecoderRawRelation *entry, Form_pg_attribute att,
 	}
 
 	walk_type(col->typid, att->attcollation, true, &facts, deps);
-	column_comparison(col, att, &facts);
+	column_comparison(col, &facts);
 
 	if (col->identity_always)
 		entry->has_identity_always = true;

@@ -523,6 +523,67 @@ no_exact_comparison(DecoderRawRelation *rel, DecoderRawColumn *col)
 			 errhint("Give the table a primary key or REPLICA IDENTITY USING INDEX.")));
 }
 
+/* One column's condition that finds the row, the value not NULL. */
+static void
+append_condition(StringInfo out, DecoderRawRelation *rel,
+				 DecoderRawColumn *col, DecoderRawCompare cmp, Datum value,
+				 StringInfo scratch)
+{
+	switch (cmp)
+	{
+		case DR_CMP_EQUAL:
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, col->key_cmp ? col->key_cmp : " = ");
+			append_value(out, col, value, scratch);
+			if (col->cast_in_where)
+				appendStringInfo(out, "::%s", col->typname);
+			break;
+		case DR_CMP_IMAGE:
+
+			/*
+			 * No equality operator (json, point, ...), or, to find the very
+			 * row of a FULL match, one that calls different values equal
+			 * (1.5 and 1.50, 0 and -0): compare binary images, which no
+			 * session setting of the replaying side affects.
+			 */
+			appendStringInfoString(out, "pg_catalog.record_image_eq(ROW(");
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, "), ROW((");
+			append_value(out, col, value, scratch);
+			appendStringInfo(out, ")::%s))", col->typname);
+			break;
+		case DR_CMP_RECORD_IMAGE:
+			/* a composite's fields by image, whatever its layout on disk */
+			appendStringInfoString(out, "pg_catalog.record_image_eq(");
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, ", (");
+			append_value(out, col, value, scratch);
+			appendStringInfo(out, ")::%s)", col->typname);
+			break;
+		case DR_CMP_TEXT:
+			appendStringInfoChar(out, '(');
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, ")::pg_catalog.text = ");
+			append_value(out, col, value, scratch);
+			break;
+		case DR_CMP_EQUAL_TEXT:
+			/* equal, and the same text form in the replaying session */
+			appendStringInfoChar(out, '(');
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, " = (");
+			append_value(out, col, value, scratch);
+			appendStringInfo(out, ")::%s AND (", col->typname);
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, ")::pg_catalog.text = ((");
+			append_value(out, col, value, scratch);
+			appendStringInfo(out, ")::%s)::pg_catalog.text)", col->typname);
+			break;
+		case DR_CMP_NONE:
+			no_exact_comparison(rel, col);
+			break;
+	}
+}
+
 /*
  * Append the condition that finds the row: the identity key columns, or
  * every column with REPLICA IDENTITY FULL.
@@ -537,7 +598,6 @@ append_where(StringInfo out, DecoderRawRelation *rel,
 	for (i = 0; i < rel->natts; i++)
 	{
 		DecoderRawColumn *col = &rel->cols[i];
-		DecoderRawCompare cmp;
 
 		if (col->dropped || !(col->is_key || rel->full_identity))
 			continue;
@@ -545,69 +605,17 @@ append_where(StringInfo out, DecoderRawRelation *rel,
 			appendBinaryStringInfo(out, " AND ", 5);
 		first = false;
 
-		if (rel->full_identity)
-			cmp = col->full_cmp;
-		else
-			cmp = col->has_equality ? DR_CMP_EQUAL : DR_CMP_IMAGE;
-
 		if (nulls[i])
 		{
 			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
 			appendBinaryStringInfo(out, " IS NULL", 8);
-			continue;
 		}
-		switch (cmp)
-		{
-			case DR_CMP_EQUAL:
-				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
-				appendStringInfoString(out, col->key_cmp ? col->key_cmp : " = ");
-				append_value(out, col, values[i], scratch);
-				if (col->cast_in_where)
-					appendStringInfo(out, "::%s", col->typname);
-				break;
-			case DR_CMP_IMAGE:
-
-				/*
-				 * No equality operator (json, point, ...), or, to find the
-				 * very row of a FULL match, one that calls different values
-				 * equal (1.5 and 1.50, 0 and -0): compare binary images,
-				 * which no session setting of the replaying side affects.
-				 */
-				appendStringInfoString(out, "pg_catalog.record_image_eq(ROW(");
-				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
-				appendStringInfoString(out, "), ROW((");
-				append_value(out, col, values[i], scratch);
-				appendStringInfo(out, ")::%s))", col->typname);
-				break;
-			case DR_CMP_RECORD_IMAGE:
-				/* a composite's fields by image, whatever its layout on disk */
-				appendStringInfoString(out, "pg_catalog.record_image_eq(");
-				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
-				appendStringInfoString(out, ", (");
-				append_value(out, col, values[i], scratch);
-				appendStringInfo(out, ")::%s)", col->typname);
-				break;
-			case DR_CMP_TEXT:
-				appendStringInfoChar(out, '(');
-				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
-				appendStringInfoString(out, ")::pg_catalog.text = ");
-				append_value(out, col, values[i], scratch);
-				break;
-			case DR_CMP_EQUAL_TEXT:
-				appendStringInfoChar(out, '(');
-				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
-				appendStringInfoString(out, " = (");
-				append_value(out, col, values[i], scratch);
-				appendStringInfo(out, ")::%s AND (", col->typname);
-				appendBinaryStringInfo(out, col->quoted, col->quoted_len);
-				appendStringInfoString(out, ")::pg_catalog.text = ((");
-				append_value(out, col, values[i], scratch);
-				appendStringInfo(out, ")::%s)::pg_catalog.text)", col->typname);
-				break;
-			case DR_CMP_NONE:
-				no_exact_comparison(rel, col);
-				break;
-		}
+		else if (rel->full_identity)
+			append_condition(out, rel, col, col->full_cmp, values[i], scratch);
+		else
+			append_condition(out, rel, col,
+							 col->has_equality ? DR_CMP_EQUAL : DR_CMP_IMAGE,
+							 values[i], scratch);
 	}
 	if (first)
 		appendStringInfoString(out, "true");	/* FULL on a table without columns */
