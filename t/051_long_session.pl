@@ -14,6 +14,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use FindBin;
 use IPC::Run;
+use Time::HiRes qw(usleep);
 use lib $FindBin::RealBin;
 use DecoderRawNode;
 
