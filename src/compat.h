@@ -44,7 +44,7 @@
 
 /*
  * Types whose btree equalimage answer differs between the majors: bpchar_ops
- * has none on 15 and one on 17.  decoder_raw takes the stricter answer (no
+ * has none on 15 and 17, and one on 18.  decoder_raw takes the stricter answer (no
  * image equality) on every major, so that the comparison it writes does not
  * depend on the major that wrote it.
  */
