@@ -46,6 +46,15 @@ SELECT s AS "message-size",
        (SELECT array_agg(lsn ORDER BY lsn) FROM pg_logical_slot_peek_changes('packing_slot', NULL, NULL) WHERE data = 'COMMIT;') =
        (SELECT array_agg(lsn ORDER BY lsn) FROM pg_logical_slot_peek_changes('packing_slot', NULL, NULL, 'message-size', s::text) WHERE data LIKE '%COMMIT;') AS same_lsns
   FROM unnest(ARRAY['1', '100', '64kB']) AS s;
+-- what the commit callback writes goes with the commit: no other message
+-- carries a commit's LSN, even when the commit record is larger than
+-- message-size (with annotations, it is about 80 bytes)
+SELECT count(*) AS other_messages_with_a_commit_lsn
+  FROM generate_series(1, 400) s,
+       LATERAL pg_logical_slot_peek_changes('packing_slot', NULL, NULL, 'message-size', s::text,
+               'include-xids', 'on', 'include-lsn', 'on', 'include-timestamp', 'on') p
+ WHERE p.data NOT LIKE '%COMMIT; --%'
+   AND p.lsn IN (SELECT lsn FROM pg_logical_slot_peek_changes('packing_slot', NULL, NULL) WHERE data = 'COMMIT;');
 SELECT count(*) AS messages_going_on_past_a_commit
   FROM generate_series(1, 400) s,
        LATERAL pg_logical_slot_peek_changes('packing_slot', NULL, NULL, 'message-size', s::text)
