@@ -157,10 +157,13 @@ parse_origin_list(DefElem *elem)
  * message-size: bytes, with or without a unit as in postgresql.conf
  * ("64kB"); 0 writes one record per message.
  */
+#define MESSAGE_SIZE_VALUES \
+	"0 (one record per message) and sizes up to 64MB, in bytes or with a unit (kB, MB)"
+
 static int
 parse_message_size(DefElem *elem)
 {
-	char	   *value = option_string(elem, "0 (one record per message) and sizes up to 64MB, in bytes or with a unit (kB, MB)");
+	char	   *value = option_string(elem, MESSAGE_SIZE_VALUES);
 	int			result;
 
 	if (!parse_int(value, &result, GUC_UNIT_BYTE, NULL) ||
@@ -169,7 +172,7 @@ parse_message_size(DefElem *elem)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value \"%s\" for option \"%s\"",
 						value, elem->defname),
-				 errhint("Valid values are 0 (one record per message) and sizes up to 64MB, in bytes or with a unit (kB, MB).")));
+				 errhint("Valid values are %s.", MESSAGE_SIZE_VALUES)));
 	return result;
 }
 

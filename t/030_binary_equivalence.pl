@@ -209,8 +209,9 @@ cmp_ok($total_lines, '>', 100, 'the workloads wrote changes');
 # decoded with every message size from 1 byte to more than the largest
 # transaction, in both formats.  Every size must give the same records;
 # every record boundary must end a message for some size; a message holds
-# less than message-size bytes before its last record; every commit ends a
-# message.
+# less than message-size bytes before its last record, and a record larger
+# than message-size goes alone (but for a commit, which goes with what
+# precedes it); every commit ends a message.
 {
 	my $db = 'eq_boundaries';
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
@@ -313,6 +314,10 @@ INSERT INTO bnd_t VALUES (100, 'last', 1);
 				push @bad, "$size: a message holds $end - $off bytes"
 				  if $last->[0] > $off
 				  && $last->[0] - length($sep) - $off >= $size;
+				push @bad, "$size: a record of $last->[1] bytes does not go alone"
+				  if $last->[0] > $off
+				  && $last->[1] > $size
+				  && !$commit_end{$end};
 				$ends{$end} = $ended{$end} = 1;
 				$off = $end + length($sep);
 			}
@@ -324,7 +329,7 @@ INSERT INTO bnd_t VALUES (100, 'last', 1);
 		}
 		is(join("\n", @bad[0 .. ($#bad < 4 ? $#bad : 4)]), '',
 			"$format: every message size from 1 to " . ($max + 2)
-			  . ' bytes gives the same records, cut between records, before message-size, at every commit');
+			  . ' bytes gives the same records, cut between records, before message-size, larger ones alone, at every commit');
 		is_deeply([ sort { $a <=> $b } keys %ended ],
 			[ sort { $a <=> $b } keys %record_end ],
 			"$format: every one of the " . scalar(@$records)
