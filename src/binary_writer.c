@@ -185,7 +185,6 @@ prefix_length(StringInfo out, int start, int reserved, uint64 extra)
 	put_varint(out->data + start - reserved, len + extra);
 }
 
-/* Begin a record of the given kind; returns where its body starts. */
 /*
  * Begin a record of the given kind; returns where its body starts.  With
  * message-size, records follow one another in a message (decoder_raw.c),
