@@ -9,10 +9,11 @@
  *		pg_recvlogical ... -o format=binary -f - | decoder_raw_dump
  *
  * prints what "-o format=sql" would have.  --records prints every field of
- * every record instead, for inspection.  The input is raw records (as
- * pg_logical_slot_get_binary_changes() returns them, one after another, or
- * a pg_recvlogical -f file with its newlines), or with --hex lines of
- * hexadecimal, as psql prints bytea.
+ * every record instead, for inspection.  The input is raw records (the
+ * messages of pg_logical_slot_get_binary_changes(), one or more records
+ * each, one after another, or a pg_recvlogical -f file with its newlines),
+ * or with --hex lines of hexadecimal, as psql prints bytea, one message per
+ * line.
  *
  * Copyright (c) 2026, decoder_raw developers
  * Distributed under the PostgreSQL License, see LICENSE.
@@ -1262,9 +1263,9 @@ usage(FILE *fp)
 			"Usage:\n"
 			"  %s [OPTION]... [FILE]\n"
 			"\n"
-			"Reads FILE, or standard input when FILE is missing or \"-\": records as\n"
-			"pg_logical_slot_get_binary_changes() returns them, one after another,\n"
-			"or a pg_recvlogical -f file.\n"
+			"Reads FILE, or standard input when FILE is missing or \"-\": the messages\n"
+			"of pg_logical_slot_get_binary_changes() (one or more records each), one\n"
+			"after another, or a pg_recvlogical -f file.\n"
 			"\n"
 			"Options:\n"
 			"  -r, --records   print every record's fields instead of SQL\n"

@@ -185,25 +185,29 @@ prefix_length(StringInfo out, int start, int reserved, uint64 extra)
 	put_varint(out->data + start - reserved, len + extra);
 }
 
-/* Begin a record of the given kind; returns where its body starts. */
+/*
+ * Begin a record of the given kind; returns where its body starts.  With
+ * message-size, records follow one another in a message (decoder_raw.c),
+ * the header record too.
+ */
 static int
 start_record(LogicalDecodingContext *ctx, DecoderRawData *data, char kind)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out;
 
 	if (!header_written)
 	{
-		OutputPluginPrepareWrite(ctx, true);
+		out = decoder_raw_begin_record(ctx, data);
 		appendStringInfoChar(out, BR_HEADER);
 		appendStringInfoChar(out, sizeof(header_magic) + 1);
 		appendBinaryStringInfo(out, header_magic, sizeof(header_magic));
 		Assert(data->opts.format_version < 0x80);
 		appendStringInfoChar(out, (char) data->opts.format_version);
-		OutputPluginWrite(ctx, true);
+		decoder_raw_end_record(ctx, data);
 		header_written = true;
 	}
 
-	OutputPluginPrepareWrite(ctx, true);
+	out = decoder_raw_begin_record(ctx, data);
 	appendStringInfoChar(out, kind);
 	appendStringInfoChar(out, 0);	/* length, filled in by end_record */
 	return out->len;
@@ -223,10 +227,10 @@ next_record(StringInfo out, int body_start, char kind)
 }
 
 static void
-end_record(LogicalDecodingContext *ctx, int body_start)
+end_record(LogicalDecodingContext *ctx, DecoderRawData *data, int body_start)
 {
-	prefix_length(ctx->out, body_start, 1, 0);
-	OutputPluginWrite(ctx, true);
+	prefix_length(data->out, body_start, 1, 0);
+	decoder_raw_end_record(ctx, data);
 }
 
 static BinaryRelation *
@@ -266,7 +270,7 @@ static void
 binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 					   DecoderRawRelation *rel)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	uint32		flags = 0;
 	int			body;
@@ -319,7 +323,7 @@ binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_signed_varint(out, col->typmod);
 		append_string(out, col->typname);
 	}
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
@@ -383,7 +387,7 @@ static void
 binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 			 ReorderBufferTXN *txn)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	const char *origin_name = NULL;
 	int			body;
@@ -417,14 +421,14 @@ binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 		if (origin_name != NULL)
 			append_string(out, origin_name);
 	}
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
 binary_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	int			body;
 
@@ -455,14 +459,14 @@ binary_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_varint(out, commit_lsn);
 	if (flags & BR_XACT_TIME)
 		append_int64(out, txn->xact_time.commit_time);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
 binary_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  DecoderRawRelation *rel, HeapTuple newtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
@@ -470,7 +474,7 @@ binary_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 	append_varint(out, rel->id);
 	append_tuple(out, rel, br, newtuple, rel->new_values, rel->new_nulls,
 				 false);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 /* Old key, or whole old row with REPLICA IDENTITY FULL. */
@@ -487,7 +491,7 @@ static void
 binary_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  DecoderRawRelation *rel, HeapTuple oldtuple, HeapTuple newtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
@@ -500,21 +504,21 @@ binary_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 		appendStringInfoChar(out, BR_OLD_NONE);
 	append_tuple(out, rel, br, newtuple, rel->new_values, rel->new_nulls,
 				 false);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
 binary_delete(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  DecoderRawRelation *rel, HeapTuple oldtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
 	body = start_record(ctx, data, BR_DELETE);
 	append_varint(out, rel->id);
 	append_old_tuple(out, rel, br, oldtuple);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
@@ -522,7 +526,7 @@ binary_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
 				int nrels, DecoderRawRelation **rels,
 				bool cascade, bool restart_seqs)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	int			body;
 	int			i;
@@ -537,7 +541,7 @@ binary_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
 	append_varint(out, nrels);
 	for (i = 0; i < nrels; i++)
 		append_varint(out, rels[i]->id);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
@@ -545,7 +549,7 @@ binary_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 			   ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
 			   const char *prefix, Size sz, const char *message)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	int			body;
 
@@ -563,7 +567,7 @@ binary_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_varint(out, lsn);
 	append_string(out, prefix);
 	append_bytes(out, message, sz);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void

@@ -64,7 +64,17 @@ typedef struct DecoderRawOptions
 	List	   *forward_origins;	/* origin names (char *), or NIL */
 	List	   *exclude_origins;	/* origin names (char *), or NIL */
 	DecoderRawMissingIdentity missing_identity;
+	int			message_size;	/* bytes per output message; 0: one record */
 } DecoderRawOptions;
+
+/*
+ * Largest message-size accepted: a message of that size plus one record
+ * must fit in a StringInfo, and larger messages gain nothing.
+ */
+#define DR_MAX_MESSAGE_SIZE		(64 * 1024 * 1024)
+
+/* message-size when none is given, where packing is the default */
+#define DR_DEFAULT_MESSAGE_SIZE	(64 * 1024)
 
 extern void decoder_raw_parse_options(List *options, DecoderRawOptions *opts);
 
@@ -202,12 +212,30 @@ struct DecoderRawData
 	int			guc_nestlevel;	/* > 0 while output settings are pinned */
 
 	StringInfo	scratch;		/* reusable buffer for value text */
+
+	/*
+	 * Where the writers append records: ctx->out itself with message-size
+	 * 0, else the pending message, sent by decoder_raw_end_record() when
+	 * full and at the latest by the commit callback.
+	 */
+	StringInfo	out;
+	int			record_start;	/* offset of the record being written */
+	int			record_body;	/* the same, past the separator */
+	int			record_sep;		/* bytes between records: '\n' in SQL */
+	bool		in_commit;		/* commit callback: send nothing yet */
+	int			pack_keep;		/* capacity kept between messages */
 };
 
 extern const DecoderRawWriter decoder_raw_sql_writer;
 extern const DecoderRawWriter decoder_raw_binary_writer;
 
 /* Helpers shared by the writers (decoder_raw.c). */
+extern StringInfo decoder_raw_begin_record(LogicalDecodingContext *ctx,
+										   DecoderRawData *data);
+extern void decoder_raw_restart_record(LogicalDecodingContext *ctx,
+									   DecoderRawData *data);
+extern void decoder_raw_end_record(LogicalDecodingContext *ctx,
+								   DecoderRawData *data);
 extern void decoder_raw_pin_output_settings(DecoderRawData *data);
 extern void decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn);
 
