@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # chroot-lib.sh
 #	Functions shared by chroot-setup.sh and run-tests.sh (sourced).
 #

@@ -69,13 +69,22 @@ install_inside()
 
 	mkdir -p "$root/root/decoder_raw"
 	cp "$srcdir/scripts/install-deps.sh" "$root/root/decoder_raw/"
+	# shellcheck disable=SC2064 # expanded now: $root is local
+	trap "chroot_umount '$root'" EXIT
+	trap 'exit 130' INT TERM HUP
 	chroot_mount "$root"
-	trap 'chroot_umount "$root"' EXIT
 	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		LANG=C.UTF-8 bash /root/decoder_raw/install-deps.sh --major "$major"
 	chroot_umount "$root"
-	trap - EXIT
+	trap - EXIT INT TERM HUP
 }
+
+# One user of a chroot at a time; run-tests.sh holds this lock already.
+if [ -z "${DECODER_RAW_CHROOT_LOCKED:-}" ]; then
+	mkdir -p "$(dirname "$dir")"
+	exec {lock_fd}>"$dir.lock"
+	flock "$lock_fd"
+fi
 
 if [ $rebuild -eq 0 ] && [ -d "$dir" ] && ready "$dir"; then
 	echo "chroot-setup.sh: reusing $dir ($suite, PostgreSQL $major)"
@@ -100,9 +109,14 @@ remove_chroot "$new"
 echo "chroot-setup.sh: debootstrap $suite into $new"
 mkdir -p "$(dirname "$new")"
 log=$(mktemp)
-if ! debootstrap --variant=minbase "$suite" "$new" "$mirror" >"$log" 2>&1; then
+include=()
+case "$mirror" in
+	https:*) include=(--include=ca-certificates) ;;
+esac
+if ! debootstrap --variant=minbase "${include[@]}" "$suite" "$new" "$mirror" >"$log" 2>&1; then
 	tail -n 30 "$log" >&2
 	rm -f "$log"
+	remove_chroot "$new" || true
 	echo "chroot-setup.sh: debootstrap of $suite failed" >&2
 	exit 1
 fi
@@ -126,5 +140,9 @@ if ! ready "$new"; then
 	exit 1
 fi
 remove_chroot "$dir"
+if [ -n "$(chroot_mounts "$new")" ]; then
+	echo "chroot-setup.sh: $new still has mounts; not moving it" >&2
+	exit 1
+fi
 mv "$new" "$dir"
 echo "chroot-setup.sh: $dir ready ($suite, $(chroot "$dir" "/usr/lib/postgresql/$major/bin/pg_config" --version))"

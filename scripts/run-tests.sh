@@ -143,7 +143,7 @@ with_host_lock()
 {
 	local lock=/tmp/decoder_raw-pg15.lock fd
 
-	for fd in /proc/$$/fd/*; do
+	for fd in "/proc/$$/fd"/*; do
 		if [ "$(readlink "$fd")" = "$lock" ]; then
 			# Inherited from the caller's flock: the same open file, so
 			# this returns at once if the caller holds it.
@@ -160,7 +160,7 @@ with_host_lock()
 suite_counts()
 {
 	local last
-	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1 || true)
 	if [ -n "$last" ]; then
 		echo "$last" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/'
 	else
@@ -169,7 +169,6 @@ suite_counts()
 }
 
 # The suite of a major run in its chroot, built or reused first.
-# shellcheck disable=SC2317 # the trap's command
 run_in_chroot()
 {
 	local major=$1 suite=$2 root=$3 log=$4 src=/tmp/decoder_raw-src rc
@@ -177,20 +176,21 @@ run_in_chroot()
 	setup_args=()
 	[ $reuse -eq 0 ] && setup_args+=(--rebuild)
 	[ $reuse -eq 1 ] && [ $install_deps -eq 0 ] && setup_args+=(--no-update)
-	if ! bash "$srcdir/scripts/chroot-setup.sh" "${setup_args[@]}" \
+	if ! DECODER_RAW_CHROOT_LOCKED=1 bash "$srcdir/scripts/chroot-setup.sh" "${setup_args[@]}" \
 		"$major" "$suite" "$root" </dev/null; then
 		echo "run-tests.sh: the $suite chroot for PostgreSQL $major could not be set up" >&2
 		return 1
 	fi
-	chroot_setup_time=$((SECONDS - started))
+	setup_time=$((SECONDS - started))
 
 	# A copy of the tree, not a bind mount: nothing of the host is mounted
 	# in the chroot but /proc and a tmpfs.
 	remove_chroot "$root$src"
 	mkdir -p "$root$src"
 	tar -C "$srcdir" --exclude=./.git -cf - . | tar -C "$root$src" -xf -
-	trap 'chroot_umount "$root"; remove_chroot "$root$src"' EXIT
-	trap 'exit 130' INT TERM
+	# shellcheck disable=SC2064 # expanded now: $root is local
+	trap "chroot_umount '$root'; remove_chroot '$root$src'" EXIT
+	trap 'exit 130' INT TERM HUP
 	chroot_mount "$root"
 	set +e
 	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
@@ -202,7 +202,7 @@ run_in_chroot()
 	set -e
 	chroot_umount "$root"
 	remove_chroot "$root$src"
-	trap - EXIT INT TERM
+	trap - EXIT INT TERM HUP
 	grep -q 'test tree kept in' "$log" &&
 		echo "run-tests.sh: (a path inside the chroot is under $root)"
 	return 0
@@ -233,7 +233,7 @@ if [ $here -eq 0 ]; then
 		suite=${MAJOR_SUITE[$major]}
 		log=$(mktemp /tmp/decoder_raw-run.XXXXXX)
 		started=$SECONDS
-		chroot_setup_time=
+		setup_time=
 		if [ "$suite" = host ]; then
 			section "PostgreSQL $major (this host)"
 			set +e
@@ -244,7 +244,8 @@ if [ $here -eq 0 ]; then
 		else
 			section "PostgreSQL $major (Debian $suite chroot in $cache/$suite)"
 			mkdir -p "$cache"
-			# One run at a time per chroot.
+			# One run at a time per chroot (chroot-setup.sh takes the same
+			# lock when run on its own).
 			exec {chroot_lock}>"$cache/$suite.lock"
 			flock "$chroot_lock"
 			run_in_chroot "$major" "$suite" "$cache/$suite" "$log" || true
@@ -256,10 +257,10 @@ if [ $here -eq 0 ]; then
 		failed=$((failed + f))
 		elapsed=$((SECONDS - started))
 		line="PostgreSQL $major: $p passed, $f failed ($(duration $elapsed)"
-		if [ -n "$chroot_setup_time" ]; then
-			line+=", of which chroot $(duration "$chroot_setup_time")"
+		if [ -n "$setup_time" ]; then
+			line+=": chroot $(duration "$setup_time"), suite $(duration $((elapsed - setup_time)))"
 		elif [ "$suite" != host ]; then
-			line+=", chroot setup failed"
+			line+=": the chroot could not be set up"
 		fi
 		summaries+=("$line)")
 	done
@@ -315,6 +316,7 @@ cleanup()
 	return "$rc"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 tar -C "$srcdir" --exclude=./.git -cf - . | tar -C "$workdir" -xf -
 chmod 755 "$workdir"
 chown -R postgres:postgres "$workdir"
