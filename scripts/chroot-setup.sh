@@ -105,7 +105,11 @@ fi
 
 new="$dir.new"
 remove_chroot "$new"
-[ -e "$dir" ] && echo "chroot-setup.sh: $dir is not a ready $suite chroot for PostgreSQL $major; building it again"
+if [ $rebuild -eq 1 ]; then
+	echo "chroot-setup.sh: building $dir from nothing"
+elif [ -e "$dir" ]; then
+	echo "chroot-setup.sh: $dir is not a ready $suite chroot for PostgreSQL $major; building it again"
+fi
 echo "chroot-setup.sh: debootstrap $suite into $new"
 mkdir -p "$(dirname "$new")"
 log=$(mktemp)
