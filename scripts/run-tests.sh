@@ -138,21 +138,35 @@ suite_args=()
 [ $run_tap -eq 0 ] && suite_args+=(--regress-only)
 [ $keep -eq 1 ] && suite_args+=(--keep)
 
-# Run "$@" (the host's suite) holding the lock on the host's installation.
-with_host_lock()
+# Lock the host's installation until release_host_lock; lock_wait is set to
+# the seconds spent waiting for it.
+take_host_lock()
 {
-	local lock=/tmp/decoder_raw-pg15.lock fd
+	local lock=/tmp/decoder_raw-pg15.lock fd t0=$SECONDS
 
+	host_lock_fd=
+	host_lock_ours=1
 	for fd in "/proc/$$/fd"/*; do
 		if [ "$(readlink "$fd")" = "$lock" ]; then
 			# Inherited from the caller's flock: the same open file, so
-			# this returns at once if the caller holds it.
-			flock "${fd##*/}"
-			"$@"
-			return
+			# flock returns at once if the caller holds it.
+			host_lock_fd=${fd##*/}
+			host_lock_ours=0
+			break
 		fi
 	done
-	flock "$lock" "$@"
+	if [ -z "$host_lock_fd" ]; then
+		exec {host_lock_fd}>>"$lock"
+	fi
+	flock "$host_lock_fd"
+	lock_wait=$((SECONDS - t0))
+}
+
+release_host_lock()
+{
+	if [ "$host_lock_ours" -eq 1 ]; then
+		exec {host_lock_fd}>&-
+	fi
 }
 
 # Echo "PASSED FAILED" from a suite's log: its "N passed, N failed" line,
@@ -234,13 +248,17 @@ if [ $here -eq 0 ]; then
 		log=$(mktemp /tmp/decoder_raw-run.XXXXXX)
 		started=$SECONDS
 		setup_time=
+		lock_wait=0
 		if [ "$suite" = host ]; then
 			section "PostgreSQL $major (this host)"
+			take_host_lock
+			started=$SECONDS
 			set +e
-			with_host_lock env PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" \
+			PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" \
 				bash "${BASH_SOURCE[0]}" --here --no-deps \
 				"${suite_args[@]}" "${prove_tests[@]}" </dev/null 2>&1 | tee "$log"
 			set -e
+			release_host_lock
 		else
 			section "PostgreSQL $major (Debian $suite chroot in $cache/$suite)"
 			mkdir -p "$cache"
@@ -261,6 +279,8 @@ if [ $here -eq 0 ]; then
 			line+=": chroot $(duration "$setup_time"), suite $(duration $((elapsed - setup_time)))"
 		elif [ "$suite" != host ]; then
 			line+=": the chroot could not be set up"
+		elif [ "$lock_wait" -gt 1 ]; then
+			line+=", after $(duration "$lock_wait") waiting for the lock"
 		fi
 		summaries+=("$line)")
 	done
