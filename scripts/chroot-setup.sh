@@ -86,6 +86,15 @@ if [ -z "${DECODER_RAW_CHROOT_LOCKED:-}" ]; then
 	flock "$lock_fd"
 fi
 
+# Mounts left by a run that was killed outright: under the lock, nothing
+# else uses the chroot.
+for d in "$dir" "$dir.new"; do
+	if [ -n "$(chroot_mounts "$d")" ]; then
+		echo "chroot-setup.sh: unmounting what an earlier run left mounted in $d"
+		chroot_umount "$d"
+	fi
+done
+
 if [ $rebuild -eq 0 ] && [ -d "$dir" ] && ready "$dir"; then
 	echo "chroot-setup.sh: reusing $dir ($suite, PostgreSQL $major)"
 	[ $update -eq 1 ] && install_inside "$dir"
