@@ -85,6 +85,14 @@ decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 										  ALLOCSET_DEFAULT_SIZES);
 	decoder_raw_parse_options(ctx->output_plugin_options, &data->opts);
 	data->scratch = makeStringInfo();
+	if (data->opts.message_size > 0)
+	{
+		data->out = makeStringInfo();
+		data->pack_keep = 4 * data->opts.message_size + 1024;
+	}
+	else
+		data->out = ctx->out;
+	data->record_sep = data->opts.format == DR_FORMAT_SQL ? 1 : 0;
 
 	data->writer = data->opts.format == DR_FORMAT_BINARY ?
 		&decoder_raw_binary_writer : &decoder_raw_sql_writer;
@@ -190,6 +198,114 @@ decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn)
 	appendStringInfo(out, "%X/%X", LSN_FORMAT_ARGS(lsn));
 }
 
+/* ----------
+ * Output framing
+ *
+ * With message-size 0 every record is a message of its own, written in
+ * ctx->out.  Otherwise the writers append the records of a transaction to
+ * a pending message, sent when it holds message-size bytes and at the
+ * latest from the commit callback: the message that holds the commit (and
+ * the records the commit callback writes before it) then carries the
+ * commit's end LSN, which ctx->write_location is there, the position a
+ * consumer confirms.  In the SQL format the records of a message are
+ * separated by newlines, so the message is a psql script as it is.
+ * ----------
+ */
+
+/* Send len bytes as one output message. */
+static void
+send_message(LogicalDecodingContext *ctx, const char *bytes, int len)
+{
+	OutputPluginPrepareWrite(ctx, true);
+	appendBinaryStringInfo(ctx->out, bytes, len);
+	OutputPluginWrite(ctx, true);
+}
+
+/* Empty the pending message; one that a large record grew is shrunk. */
+static void
+reset_pending(DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+
+	if (out->maxlen > data->pack_keep)
+	{
+		MemoryContext cxt = GetMemoryChunkContext(out->data);
+
+		pfree(out->data);
+		out->data = MemoryContextAlloc(cxt, 1024);
+		out->maxlen = 1024;
+	}
+	resetStringInfo(out);
+}
+
+/* Send the pending message, if any. */
+static void
+flush_pending(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+
+	if (out == ctx->out || out->len == 0)
+		return;
+	send_message(ctx, out->data, out->len);
+	reset_pending(data);
+}
+
+/* Start a record; returns the buffer the writer appends it to. */
+StringInfo
+decoder_raw_begin_record(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+
+	if (out == ctx->out)
+		OutputPluginPrepareWrite(ctx, true);
+	data->record_start = out->len;
+	if (out != ctx->out && out->len > 0 && data->record_sep > 0)
+		appendStringInfoChar(out, '\n');
+	data->record_body = out->len;
+	return out;
+}
+
+/* Drop what the current record holds so far, to write it anew. */
+void
+decoder_raw_restart_record(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+
+	out->len = data->record_body;
+	out->data[out->len] = '\0';
+}
+
+/*
+ * End a record.  A full pending message is sent, unless the commit callback
+ * writes: its records go with the commit.  A message holds less than
+ * message-size bytes before its last record, and a record larger than
+ * message-size goes alone.
+ */
+void
+decoder_raw_end_record(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+	int			size = data->opts.message_size;
+
+	if (out == ctx->out)
+	{
+		OutputPluginWrite(ctx, true);
+		return;
+	}
+	if (out->len < size || data->in_commit)
+		return;
+
+	if (data->record_start > 0 && out->len - data->record_body > size)
+	{
+		send_message(ctx, out->data, data->record_start);
+		send_message(ctx, out->data + data->record_body,
+					 out->len - data->record_body);
+	}
+	else
+		send_message(ctx, out->data, out->len);
+	reset_pending(data);
+}
+
 /* Write the transaction's BEGIN record unless it is already out. */
 static void
 ensure_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
@@ -239,10 +355,17 @@ decoder_raw_commit_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 	/* Let the walsender confirm progress past transactions it skips. */
 	OutputPluginUpdateProgress(ctx, skipped);
 
-	if (!skipped && data->opts.include_transaction)
+	if (!skipped)
 	{
 		old = MemoryContextSwitchTo(data->context);
-		data->writer->commit(ctx, data, txn, commit_lsn);
+		if (data->opts.include_transaction)
+		{
+			data->in_commit = true;
+			data->writer->commit(ctx, data, txn, commit_lsn);
+			data->in_commit = false;
+		}
+		/* from here, so that the message carries the commit's end LSN */
+		flush_pending(ctx, data);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(data->context);
 	}
@@ -470,6 +593,9 @@ decoder_raw_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 		ensure_begin(ctx, data, txn);
 	data->writer->message(ctx, data, txn, lsn, transactional, prefix, sz,
 						  message);
+	/* decoded between transactions: no commit will send it */
+	if (!transactional)
+		flush_pending(ctx, data);
 
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(data->context);

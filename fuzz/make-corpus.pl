@@ -279,9 +279,9 @@ err_case('trunc-header', "H\x05DR", 0,
 err_case('bad-magic', rec('H', "DRAX\x01"), 2,
 	'not a decoder_raw binary stream: the header record lacks the "DRAW" magic');
 err_case('version-0', rec('H', "DRAW\x00"), 6,
-	'unsupported binary format version 0 (this reader knows versions 1 to 1)');
+	'unsupported binary format version 0 (this reader knows versions 1 to 2)');
 err_case('version-big', rec('H', 'DRAW' . varint(2**40)), 6,
-	'unsupported binary format version 1099511627776 (this reader knows versions 1 to 1)'
+	'unsupported binary format version 1099511627776 (this reader knows versions 1 to 2)'
 );
 err_case('header-trailing', rec('H', "DRAW\x01\x00"), 7,
 	'1 unexpected byte at the end of a header record');

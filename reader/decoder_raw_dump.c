@@ -9,10 +9,11 @@
  *		pg_recvlogical ... -o format=binary -f - | decoder_raw_dump
  *
  * prints what "-o format=sql" would have.  --records prints every field of
- * every record instead, for inspection.  The input is raw records (as
- * pg_logical_slot_get_binary_changes() returns them, one after another, or
- * a pg_recvlogical -f file with its newlines), or with --hex lines of
- * hexadecimal, as psql prints bytea.
+ * every record instead, for inspection.  The input is raw records (the
+ * messages of pg_logical_slot_get_binary_changes(), one or more records
+ * each, one after another, or a pg_recvlogical -f file with its newlines),
+ * or with --hex lines of hexadecimal, as psql prints bytea, one message per
+ * line.
  *
  * Copyright (c) 2026, decoder_raw developers
  * Distributed under the PostgreSQL License, see LICENSE.
@@ -911,6 +912,9 @@ sql_message(strbuf *sb, const drr_record *rec)
 	sb_puts(sb, ");");
 }
 
+/* version of the stream being read, from its header record */
+static uint32_t stream_version;
+
 static void
 sb_skipped_qualname(strbuf *sb, const drr_record *rec)
 {
@@ -929,6 +933,7 @@ print_sql(strbuf *sb, const drr_record *rec)
 	switch (rec->kind)
 	{
 		case DRR_HEADER:
+			stream_version = rec->version;
 			return;
 		case DRR_RELATION:
 			/* SQL is written from text values only */
@@ -944,6 +949,9 @@ print_sql(strbuf *sb, const drr_record *rec)
 			sql_begin(sb, rec);
 			break;
 		case DRR_ORIGIN:
+			/* from version 2 on it comes right before the commit */
+			if (stream_version >= 2)
+				sb_puts(sb, "SET CONSTRAINTS ALL IMMEDIATE;\n");
 			sb_puts(sb, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
 			sb_lsn(sb, rec->end_lsn);
 			sb_puts(sb, "', '");
@@ -1415,9 +1423,9 @@ usage(FILE *fp)
 			"Usage:\n"
 			"  %s [OPTION]... [FILE]\n"
 			"\n"
-			"Reads FILE, or standard input when FILE is missing or \"-\": records as\n"
-			"pg_logical_slot_get_binary_changes() returns them, one after another,\n"
-			"or a pg_recvlogical -f file.\n"
+			"Reads FILE, or standard input when FILE is missing or \"-\": the messages\n"
+			"of pg_logical_slot_get_binary_changes() (one or more records each), one\n"
+			"after another, or a pg_recvlogical -f file.\n"
 			"\n"
 			"Options:\n"
 			"  -r, --records   print every record's fields instead of SQL\n"

@@ -50,7 +50,7 @@ extern "C"
 #endif
 
 /* Format versions this reader understands: 1 to DRR_MAX_VERSION. */
-#define DRR_MAX_VERSION 1
+#define DRR_MAX_VERSION 2
 
 /* Results of drr_reader_next() */
 #define DRR_OK		0			/* a record was read */

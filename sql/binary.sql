@@ -20,9 +20,10 @@ INSERT INTO ex VALUES (1, 'a');
 UPDATE ex SET id = 2, v = NULL WHERE id = 1;
 DELETE FROM ex WHERE id = 2;
 COMMIT;
--- the relation record holds the table's OID, which varies
+-- the relation record holds the table's OID, which varies; one record per
+-- row (the SQL functions pack the binary format by default, see packing.sql)
 SELECT CASE WHEN get_byte(data, 0) = ascii('R') THEN 'R...' ELSE data::text END
-  FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on');
+  FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on', 'message-size', '0');
 SELECT data FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on') \g |"$DECODER_RAW_DUMP" --hex
 SELECT data FROM pg_logical_slot_get_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on') \g |"$DECODER_RAW_DUMP" --hex --records | sed -e 's/ oid [0-9]* / oid N /'
 
@@ -140,6 +141,9 @@ SELECT 'o' FROM pg_replication_origin_session_reset();
 INSERT INTO ex VALUES (9, 'nine, a local change', NULL);
 SELECT data FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on', 'include-origin', 'on') \g |"$DECODER_RAW_DUMP" --hex
 SELECT data FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on', 'only-local', 'on') \g |"$DECODER_RAW_DUMP" --hex
+-- origin-progress: the origin record comes right before the commit record
+SELECT data FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on', 'origin-progress', 'on') \g |"$DECODER_RAW_DUMP" --hex --records | sed -e 's/ oid [0-9]* / oid N /' -e 's/end_lsn .* time .*/end_lsn LSN time TIME/'
+SELECT data FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on', 'origin-progress', 'on') \g |"$DECODER_RAW_DUMP" --hex | sed -e 's/xact_setup[(].*[)]/xact_setup(LSN, TIME)/'
 SELECT data FROM pg_logical_slot_get_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on', 'exclude-origins', 'binary_origin') \g |"$DECODER_RAW_DUMP" --hex
 SELECT 'o' FROM pg_replication_origin_drop('binary_origin');
 
@@ -157,7 +161,9 @@ SELECT data FROM pg_logical_slot_peek_changes('binary_slot', NULL, NULL, 'format
 SELECT data FROM pg_logical_slot_peek_changes('binary_slot', NULL, NULL, 'format', 'binary');
 
 -- The reader refuses what it cannot read, naming the offset
-SELECT '\x48054452415702'::bytea \g |"$DECODER_RAW_DUMP" --hex
+SELECT '\x48054452415703'::bytea \g |"$DECODER_RAW_DUMP" --hex
+-- a version 1 stream, whose origin record follows the begin record, is still read
+SELECT '\x48054452415701420100'::bytea || '\x4f0cef9baf050000000000000000'::bytea || '\x430100'::bytea \g |"$DECODER_RAW_DUMP" --hex
 SELECT '\x48054452415801'::bytea \g |"$DECODER_RAW_DUMP" --hex
 SELECT convert_to('BEGIN;', 'UTF8') \g |"$DECODER_RAW_DUMP" --hex
 SELECT '\x480544524157'::bytea \g |"$DECODER_RAW_DUMP" --hex

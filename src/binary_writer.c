@@ -195,35 +195,52 @@ prefix_length(StringInfo out, int start, int reserved, uint64 extra)
 	put_varint(out->data + start - reserved, len + extra);
 }
 
-/* Begin a record of the given kind; returns where its body starts. */
+/*
+ * Begin a record of the given kind; returns where its body starts.  With
+ * message-size, records follow one another in a message (decoder_raw.c),
+ * the header record too.
+ */
 static int
 start_record(LogicalDecodingContext *ctx, DecoderRawData *data, char kind)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out;
 
 	if (!header_written)
 	{
-		OutputPluginPrepareWrite(ctx, true);
+		out = decoder_raw_begin_record(ctx, data);
 		appendStringInfoChar(out, BR_HEADER);
 		appendStringInfoChar(out, sizeof(header_magic) + 1);
 		appendBinaryStringInfo(out, header_magic, sizeof(header_magic));
 		Assert(data->opts.format_version < 0x80);
 		appendStringInfoChar(out, (char) data->opts.format_version);
-		OutputPluginWrite(ctx, true);
+		decoder_raw_end_record(ctx, data);
 		header_written = true;
 	}
 
-	OutputPluginPrepareWrite(ctx, true);
+	out = decoder_raw_begin_record(ctx, data);
+	appendStringInfoChar(out, kind);
+	appendStringInfoChar(out, 0);	/* length, filled in by end_record */
+	return out->len;
+}
+
+/*
+ * End the record whose body starts at body_start and begin another of the
+ * given kind in the same message; returns where its body starts.
+ */
+static int
+next_record(StringInfo out, int body_start, char kind)
+{
+	prefix_length(out, body_start, 1, 0);
 	appendStringInfoChar(out, kind);
 	appendStringInfoChar(out, 0);	/* length, filled in by end_record */
 	return out->len;
 }
 
 static void
-end_record(LogicalDecodingContext *ctx, int body_start)
+end_record(LogicalDecodingContext *ctx, DecoderRawData *data, int body_start)
 {
-	prefix_length(ctx->out, body_start, 1, 0);
-	OutputPluginWrite(ctx, true);
+	prefix_length(data->out, body_start, 1, 0);
+	decoder_raw_end_record(ctx, data);
 }
 
 static BinaryRelation *
@@ -285,7 +302,7 @@ static void
 binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 					   DecoderRawRelation *rel)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	uint32		flags = 0;
 	int			body;
@@ -332,8 +349,7 @@ binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 			flags |= BR_COL_CAST_EQUALITY;
 		if (col->exact_check)
 			flags |= BR_COL_INEXACT_EQUALITY;
-		if (DR_BINARY_V2_FEATURES(data))
-			flags |= v2_column_flags(rel, col);
+		flags |= v2_column_flags(rel, col);
 		append_varint(out, flags);
 		append_string(out, col->name);
 		append_varint(out, col->typid);
@@ -348,7 +364,7 @@ binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 			append_string(out, col->key_opr_name ? col->key_opr_name : "");
 		}
 	}
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
@@ -412,7 +428,7 @@ static void
 binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 			 ReorderBufferTXN *txn)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	const char *origin_name = NULL;
 	int			body;
@@ -446,22 +462,14 @@ binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 		if (origin_name != NULL)
 			append_string(out, origin_name);
 	}
-	end_record(ctx, body);
-
-	if (data->opts.origin_progress)
-	{
-		body = start_record(ctx, data, BR_ORIGIN);
-		append_varint(out, txn->end_lsn);
-		append_int64(out, txn->xact_time.commit_time);
-		end_record(ctx, body);
-	}
+	end_record(ctx, data, body);
 }
 
 static void
 binary_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	int			body;
 
@@ -472,7 +480,19 @@ binary_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 	if (data->opts.include_timestamp)
 		flags |= BR_XACT_TIME;
 
-	body = start_record(ctx, data, BR_COMMIT);
+	/*
+	 * Right before the commit record and in its message, for the reasons
+	 * sql_writer.c gives.
+	 */
+	if (data->opts.origin_progress)
+	{
+		body = start_record(ctx, data, BR_ORIGIN);
+		append_varint(out, txn->end_lsn);
+		append_int64(out, txn->xact_time.commit_time);
+		body = next_record(out, body, BR_COMMIT);
+	}
+	else
+		body = start_record(ctx, data, BR_COMMIT);
 	append_varint(out, flags);
 	if (flags & BR_XACT_XID)
 		append_varint(out, txn->xid);
@@ -480,14 +500,14 @@ binary_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_varint(out, commit_lsn);
 	if (flags & BR_XACT_TIME)
 		append_int64(out, txn->xact_time.commit_time);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
 binary_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  DecoderRawRelation *rel, HeapTuple newtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
@@ -495,7 +515,7 @@ binary_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 	append_varint(out, rel->id);
 	append_tuple(out, rel, br, newtuple, rel->new_values, rel->new_nulls,
 				 false);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 /* Old key, or whole old row with REPLICA IDENTITY FULL. */
@@ -512,7 +532,7 @@ static void
 binary_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  DecoderRawRelation *rel, HeapTuple oldtuple, HeapTuple newtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
@@ -525,21 +545,21 @@ binary_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 		appendStringInfoChar(out, BR_OLD_NONE);
 	append_tuple(out, rel, br, newtuple, rel->new_values, rel->new_nulls,
 				 false);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
 binary_delete(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  DecoderRawRelation *rel, HeapTuple oldtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
 	body = start_record(ctx, data, BR_DELETE);
 	append_varint(out, rel->id);
 	append_old_tuple(out, rel, br, oldtuple);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
@@ -547,7 +567,7 @@ binary_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
 				int nrels, DecoderRawRelation **rels,
 				bool cascade, bool restart_seqs)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	int			body;
 	int			i;
@@ -562,7 +582,7 @@ binary_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
 	append_varint(out, nrels);
 	for (i = 0; i < nrels; i++)
 		append_varint(out, rels[i]->id);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
@@ -570,7 +590,7 @@ binary_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 			   ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
 			   const char *prefix, Size sz, const char *message)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	int			body;
 
@@ -588,7 +608,7 @@ binary_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_varint(out, lsn);
 	append_string(out, prefix);
 	append_bytes(out, message, sz);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 /* Changes left out for lack of a replica identity (version 2). */
@@ -596,12 +616,10 @@ static void
 binary_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
 			   DecoderRawSkipped *skipped)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	int			body;
 
-	if (!DR_BINARY_V2_FEATURES(data))
-		return;
 	if (strcmp(skipped->quoted_nspname, skipped->nspname) != 0)
 		flags |= BR_SKIP_SCHEMA_QUOTED;
 	if (strcmp(skipped->quoted_relname, skipped->relname) != 0)
@@ -613,7 +631,7 @@ binary_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
 	append_string(out, skipped->relname);
 	append_varint(out, skipped->xact_updates);
 	append_varint(out, skipped->xact_deletes);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void

@@ -14,6 +14,7 @@
 #ifndef DECODER_RAW_COMPAT_H
 #define DECODER_RAW_COMPAT_H
 
+#include "catalog/pg_type.h"
 #include "replication/reorderbuffer.h"
 
 #if PG_VERSION_NUM < 150000
@@ -49,5 +50,13 @@
  * every supported major.
  */
 #define DR_PLUGIN_REPORTS_PROGRESS (PG_VERSION_NUM < 160000)
+
+/*
+ * Types whose btree equalimage answer differs between the majors: bpchar_ops
+ * has none on 15 and 17, and one on 18.  decoder_raw takes the stricter answer (no
+ * image equality) on every major, so that the comparison it writes does not
+ * depend on the major that wrote it.
+ */
+#define DR_EQUALIMAGE_DIFFERS_BY_MAJOR(typid) ((typid) == BPCHAROID)
 
 #endif							/* DECODER_RAW_COMPAT_H */

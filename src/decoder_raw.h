@@ -40,8 +40,12 @@ typedef enum DecoderRawMissingIdentity
 	DR_MISSING_IDENTITY_ERROR
 } DecoderRawMissingIdentity;
 
-/* Highest version of the binary format this build writes. */
-#define DR_BINARY_FORMAT_VERSION	1
+/*
+ * The version of the binary format this build writes.  Version 1 put the
+ * origin record after the begin record, which PostgreSQL 16 and later make
+ * unsafe; it is read but no longer written.
+ */
+#define DR_BINARY_FORMAT_VERSION	2
 
 typedef struct DecoderRawOptions
 {
@@ -60,7 +64,17 @@ typedef struct DecoderRawOptions
 	List	   *forward_origins;	/* origin names (char *), or NIL */
 	List	   *exclude_origins;	/* origin names (char *), or NIL */
 	DecoderRawMissingIdentity missing_identity;
+	int			message_size;	/* bytes per output message; 0: one record */
 } DecoderRawOptions;
+
+/*
+ * Largest message-size accepted: a message of that size plus one record
+ * must fit in a StringInfo, and larger messages gain nothing.
+ */
+#define DR_MAX_MESSAGE_SIZE		(64 * 1024 * 1024)
+
+/* message-size when none is given, where packing is the default */
+#define DR_DEFAULT_MESSAGE_SIZE	(64 * 1024)
 
 extern void decoder_raw_parse_options(List *options, DecoderRawOptions *opts);
 
@@ -203,14 +217,6 @@ typedef struct DecoderRawSkipped
 	bool		in_xact;		/* on the transaction's list */
 } DecoderRawSkipped;
 
-/*
- * First binary format version with the skipped-changes record and the
- * comparison column flags.  A tree that still writes only version 1 writes
- * them in it, so that its tests see them.
- */
-#define DR_BINARY_V2_FEATURES(data) \
-	((data)->opts.format_version >= 2 || DR_BINARY_FORMAT_VERSION == 1)
-
 typedef struct DecoderRawWriter
 {
 	void		(*init) (void); /* once per decoding session, may be NULL */
@@ -257,12 +263,30 @@ struct DecoderRawData
 	HTAB	   *skipped;		/* DecoderRawSkipped by relid */
 	List	   *xact_skipped;	/* entries with changes in this transaction */
 	int			skipped_since_progress;
+
+	/*
+	 * Where the writers append records: ctx->out itself with message-size
+	 * 0, else the pending message, sent by decoder_raw_end_record() when
+	 * full and at the latest by the commit callback.
+	 */
+	StringInfo	out;
+	int			record_start;	/* offset of the record being written */
+	int			record_body;	/* the same, past the separator */
+	int			record_sep;		/* bytes between records: '\n' in SQL */
+	bool		in_commit;		/* commit callback: send nothing yet */
+	int			pack_keep;		/* capacity kept between messages */
 };
 
 extern const DecoderRawWriter decoder_raw_sql_writer;
 extern const DecoderRawWriter decoder_raw_binary_writer;
 
 /* Helpers shared by the writers (decoder_raw.c). */
+extern StringInfo decoder_raw_begin_record(LogicalDecodingContext *ctx,
+										   DecoderRawData *data);
+extern void decoder_raw_restart_record(LogicalDecodingContext *ctx,
+									   DecoderRawData *data);
+extern void decoder_raw_end_record(LogicalDecodingContext *ctx,
+								   DecoderRawData *data);
 extern void decoder_raw_pin_output_settings(DecoderRawData *data);
 extern void decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn);
 

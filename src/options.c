@@ -17,7 +17,9 @@
 #include "decoder_raw.h"
 
 #include "nodes/makefuncs.h"
+#include "replication/walsender.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 
 typedef enum OptionId
 {
@@ -35,6 +37,7 @@ typedef enum OptionId
 	OPT_FORWARD_ORIGINS,
 	OPT_EXCLUDE_ORIGINS,
 	OPT_MISSING_IDENTITY,
+	OPT_MESSAGE_SIZE,
 	NUM_OPTIONS
 } OptionId;
 
@@ -62,13 +65,14 @@ static const OptionName option_names[] = {
 	{"forward-origins", OPT_FORWARD_ORIGINS},
 	{"exclude-origins", OPT_EXCLUDE_ORIGINS},
 	{"missing-identity", OPT_MISSING_IDENTITY},
+	{"message-size", OPT_MESSAGE_SIZE},
 };
 
 #define VALID_OPTIONS \
 	"format, format-version, binary-values, include-transaction, " \
 	"skip-empty-xacts, include-xids, include-timestamp, include-lsn, " \
 	"include-origin, origin-progress, only-local, forward-origins, " \
-	"exclude-origins, missing-identity"
+	"exclude-origins, missing-identity, message-size"
 
 static bool
 parse_bool_option(DefElem *elem)
@@ -142,6 +146,45 @@ parse_origin_list(DefElem *elem)
 	}
 
 	return result;
+}
+
+/*
+ * message-size: bytes, with or without a unit as in postgresql.conf
+ * ("64kB"); 0 writes one record per message.
+ */
+#define MESSAGE_SIZE_VALUES \
+	"0 (one record per message) and sizes up to 64MB, in bytes or with a unit (kB, MB)"
+
+static int
+parse_message_size(DefElem *elem)
+{
+	char	   *value = option_string(elem, MESSAGE_SIZE_VALUES);
+	int			result;
+
+	if (!parse_int(value, &result, GUC_UNIT_BYTE, NULL) ||
+		result < 0 || result > DR_MAX_MESSAGE_SIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value \"%s\" for option \"%s\"",
+						value, elem->defname),
+				 errhint("Valid values are %s.", MESSAGE_SIZE_VALUES)));
+	return result;
+}
+
+/*
+ * Default message-size.  A replication connection (an applier, a
+ * pg_recvlogical) gets packed messages: its consumers read a stream, in
+ * which packing changes no byte but the newlines pg_recvlogical adds in the
+ * binary format.  The SQL functions keep one row per record in the SQL
+ * format, whose rows people read and filter one statement at a time; in
+ * the binary format, whose rows only a reader splits, they pack too.
+ */
+static int
+default_message_size(const DecoderRawOptions *opts)
+{
+	if (am_walsender || opts->format == DR_FORMAT_BINARY)
+		return DR_DEFAULT_MESSAGE_SIZE;
+	return 0;
 }
 
 void
@@ -227,7 +270,7 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 				}
 			case OPT_FORMAT_VERSION:
 				{
-					char	   *value = option_string(elem, "integers from 1 to " CppAsString2(DR_BINARY_FORMAT_VERSION));
+					char	   *value = option_string(elem, CppAsString2(DR_BINARY_FORMAT_VERSION) ", the version this build writes");
 					char	   *end;
 					long		version;
 
@@ -238,14 +281,16 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 								 errmsg("invalid value \"%s\" for option \"%s\"",
 										value, elem->defname),
-								 errhint("Valid values are integers from 1 to %d.",
+								 errhint("This build of decoder_raw writes binary format version %d.",
 										 DR_BINARY_FORMAT_VERSION)));
-					if (version < 1 || version > DR_BINARY_FORMAT_VERSION)
+					if (version != DR_BINARY_FORMAT_VERSION)
 						ereport(ERROR,
 								(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 								 errmsg("binary format version %ld is not supported",
 										version),
-								 errhint("This build of decoder_raw writes versions 1 to %d.",
+								 version == 1 ?
+								 errdetail("Version 1 put the origin record after the begin record, which records progress for aborted transactions on PostgreSQL 16 and later.") : 0,
+								 errhint("This build of decoder_raw writes binary format version %d.",
 										 DR_BINARY_FORMAT_VERSION)));
 					opts->format_version = (int) version;
 					break;
@@ -299,10 +344,16 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 								 errhint("Valid values are \"warn\" and \"error\".")));
 					break;
 				}
+			case OPT_MESSAGE_SIZE:
+				opts->message_size = parse_message_size(elem);
+				break;
 			case NUM_OPTIONS:
 				pg_unreachable();
 		}
 	}
+
+	if (seen[OPT_MESSAGE_SIZE] == NULL)
+		opts->message_size = default_message_size(opts);
 
 	/* Combinations that contradict each other. */
 	if (opts->forward_origins != NIL && opts->exclude_origins != NIL)

@@ -291,7 +291,7 @@ type_is_image_equal(Oid typid, Oid collid)
 	Oid			opcintype;
 	Oid			proc;
 
-	if (!OidIsValid(opclass))
+	if (!OidIsValid(opclass) || DR_EQUALIMAGE_DIFFERS_BY_MAJOR(typid))
 		return false;
 	opcintype = get_opclass_input_type(opclass);
 	proc = get_opfamily_proc(get_opclass_family(opclass), opcintype, opcintype,

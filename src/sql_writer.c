@@ -382,16 +382,20 @@ sql_relation(DecoderRawRelation *rel)
 	return sr;
 }
 
-static void
-begin_record(LogicalDecodingContext *ctx)
+/*
+ * Every record is one line; with message-size, several go in one message
+ * (decoder_raw.c puts the newlines between them).
+ */
+static inline void
+begin_record(LogicalDecodingContext *ctx, DecoderRawData *data)
 {
-	OutputPluginPrepareWrite(ctx, true);
+	(void) decoder_raw_begin_record(ctx, data);
 }
 
-static void
-end_record(LogicalDecodingContext *ctx)
+static inline void
+end_record(LogicalDecodingContext *ctx, DecoderRawData *data)
 {
-	OutputPluginWrite(ctx, true);
+	decoder_raw_end_record(ctx, data);
 }
 
 /* " -- key value, key value" annotations after BEGIN; and COMMIT; */
@@ -408,10 +412,10 @@ static void
 sql_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 		  ReorderBufferTXN *txn)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	bool		first = true;
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendStringInfoString(out, "BEGIN;");
 	if (data->opts.include_xids)
 	{
@@ -433,28 +437,40 @@ sql_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_annotation(out, &first, "origin_lsn");
 		decoder_raw_append_lsn(out, txn->origin_lsn);
 	}
-	end_record(ctx);
+	end_record(ctx, data);
+}
 
-	if (data->opts.origin_progress)
-	{
-		begin_record(ctx);
-		appendStringInfoString(out, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
-		decoder_raw_append_lsn(out, txn->end_lsn);
-		appendStringInfoString(out, "', '");
-		decoder_raw_append_timestamp(out, txn->xact_time.commit_time);
-		appendStringInfoString(out, "');");
-		end_record(ctx);
-	}
+/*
+ * Origin progress goes right before COMMIT: from PostgreSQL 16 on, an abort
+ * also records the progress that pg_replication_origin_xact_setup() set, so
+ * setting it any earlier would record progress for a transaction that an
+ * applier dies or fails in.  Deferred constraints are checked first, so
+ * that their failure aborts before the progress is set.  The lines share
+ * the COMMIT's message, so that no consumer (pg_recvlogical --endpos) stops
+ * between them, and an applier that sends a message as one request leaves
+ * no moment at which it could die between them.
+ */
+static void
+append_origin_progress(StringInfo out, ReorderBufferTXN *txn)
+{
+	appendStringInfoString(out, "SET CONSTRAINTS ALL IMMEDIATE;\n");
+	appendStringInfoString(out, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
+	decoder_raw_append_lsn(out, txn->end_lsn);
+	appendStringInfoString(out, "', '");
+	decoder_raw_append_timestamp(out, txn->xact_time.commit_time);
+	appendStringInfoString(out, "');\n");
 }
 
 static void
 sql_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 		   ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	bool		first = true;
 
-	begin_record(ctx);
+	begin_record(ctx, data);
+	if (data->opts.origin_progress)
+		append_origin_progress(out, txn);
 	appendStringInfoString(out, "COMMIT;");
 	if (data->opts.include_xids)
 	{
@@ -471,14 +487,14 @@ sql_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_annotation(out, &first, "time");
 		decoder_raw_append_timestamp(out, txn->xact_time.commit_time);
 	}
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 static void
 sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 		   DecoderRawRelation *rel, HeapTuple tuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	SqlRelation *sr = sql_relation(rel);
 	StringInfo	scratch = data->scratch;
 	Datum	   *values = rel->new_values;
@@ -490,7 +506,7 @@ sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 
 	heap_deform_tuple(tuple, rel->desc, values, nulls);
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendBinaryStringInfo(out, sr->insert_prefix, sr->insert_prefix_len);
 	for (i = 0; i < rel->natts; i++)
 	{
@@ -508,7 +524,7 @@ sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 			append_value(out, col, values[i], scratch);
 	}
 	appendStringInfoString(out, first ? ";" : ");");
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 /* A FULL identity column that no comparison can match exactly. */
@@ -679,12 +695,13 @@ identity_always_changes(DecoderRawRelation *rel, HeapTuple oldtuple)
  * hand out the new value next.
  */
 static void
-write_identity_setval(LogicalDecodingContext *ctx, DecoderRawRelation *rel,
-					  DecoderRawColumn *col, Datum value)
+write_identity_setval(LogicalDecodingContext *ctx, DecoderRawData *data,
+					  DecoderRawRelation *rel, DecoderRawColumn *col,
+					  Datum value)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendStringInfoString(out, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(");
 	append_cstring_literal(out, rel->plain_qualname);
 	appendBinaryStringInfo(out, ", ", 2);
@@ -692,14 +709,14 @@ write_identity_setval(LogicalDecodingContext *ctx, DecoderRawRelation *rel,
 	appendBinaryStringInfo(out, "), ", 3);
 	decoder_raw_append_value_text(out, col, value);
 	appendStringInfoString(out, ", false);");
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 static void
 sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 		   DecoderRawRelation *rel, HeapTuple oldtuple, HeapTuple newtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	SqlRelation *sr = sql_relation(rel);
 	StringInfo	scratch = data->scratch;
 	Datum	   *values = rel->new_values;
@@ -721,11 +738,11 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 		for (i = 0; i < rel->natts; i++)
 		{
 			if (identity_changed[i])
-				write_identity_setval(ctx, rel, &rel->cols[i], values[i]);
+				write_identity_setval(ctx, data, rel, &rel->cols[i], values[i]);
 		}
 	}
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendBinaryStringInfo(out, sr->update_prefix, sr->update_prefix_len);
 	for (i = 0; i < rel->natts; i++)
 	{
@@ -763,11 +780,10 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 		 * Nothing assignable changed in the WAL's view (only unchanged TOAST
 		 * or generated columns): the row stays as it is, but say so.
 		 */
-		resetStringInfo(out);
-		OutputPluginPrepareWrite(ctx, true);
+		decoder_raw_restart_record(ctx, data);
 		appendStringInfo(out, "-- UPDATE on %s changed no column that can be assigned",
 						 rel->qualname);
-		end_record(ctx);
+		end_record(ctx, data);
 		return;
 	}
 
@@ -777,25 +793,25 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 							 data->scratch);
 	else
 		append_row_condition(out, rel, sr, values, nulls, data->scratch);
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 static void
 sql_delete(LogicalDecodingContext *ctx, DecoderRawData *data,
 		   DecoderRawRelation *rel, HeapTuple oldtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	SqlRelation *sr = sql_relation(rel);
 
 	literal_rel = rel;
 
 	heap_deform_tuple(oldtuple, rel->desc, rel->old_values, rel->old_nulls);
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendBinaryStringInfo(out, sr->delete_prefix, sr->delete_prefix_len);
 	append_row_condition(out, rel, sr, rel->old_values, rel->old_nulls,
 							 data->scratch);
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 static void
@@ -803,10 +819,10 @@ sql_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
 			 int nrels, DecoderRawRelation **rels,
 			 bool cascade, bool restart_seqs)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	int			i;
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendStringInfoString(out, "TRUNCATE ");
 	for (i = 0; i < nrels; i++)
 	{
@@ -822,7 +838,7 @@ sql_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
 	if (cascade)
 		appendStringInfoString(out, " CASCADE");
 	appendStringInfoChar(out, ';');
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 /*
@@ -834,7 +850,7 @@ sql_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 			ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
 			const char *prefix, Size sz, const char *message)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	bool		is_text;
 
 	literal_rel = NULL;
@@ -843,7 +859,7 @@ sql_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 	is_text = memchr(message, '\0', sz) == NULL &&
 		pg_verifymbstr(message, sz, true);
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendStringInfoString(out, "SELECT pg_catalog.pg_logical_emit_message(");
 	appendStringInfoString(out, transactional ? "true, " : "false, ");
 	append_cstring_literal(out, prefix);
@@ -860,7 +876,7 @@ sql_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 		appendStringInfoString(out, "::pg_catalog.bytea");
 	}
 	appendStringInfoString(out, ");");
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 /* Changes left out for lack of a replica identity: a comment line. */
@@ -868,13 +884,13 @@ static void
 sql_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
 			DecoderRawSkipped *skipped)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendStringInfo(out, "-- " UINT64_FORMAT " UPDATE and " UINT64_FORMAT " DELETE on %s.%s left out: the table has no replica identity",
 					 skipped->xact_updates, skipped->xact_deletes,
 					 skipped->quoted_nspname, skipped->quoted_relname);
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 static void

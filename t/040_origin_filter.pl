@@ -204,13 +204,17 @@ like(
 	qr/^BEGIN; -- xid \d+, origin node_b, origin_lsn 0\/AB0$/m,
 	'include-origin after include-xids');
 
-# origin-progress: right after BEGIN, the end LSN of the source commit (the
-# position a consumer confirms after it) and the source commit time.  A
-# transaction replayed under an origin without
-# pg_replication_origin_xact_setup() has no origin time: PostgreSQL decodes
-# it as its zero timestamp, which the next xact_setup takes as "no time".
+# origin-progress: right before COMMIT (an abort on PostgreSQL 16 and later
+# records the progress that was set), deferred constraints checked first,
+# then the end LSN of the source commit (the position a consumer confirms
+# after it) and the source commit time.  Both rows carry the commit's LSN,
+# so that no consumer stops between them and the COMMIT.  A transaction
+# replayed under an origin without pg_replication_origin_xact_setup() has
+# no origin time: PostgreSQL decodes it as its zero timestamp, which the
+# next xact_setup takes as "no time".  (A row holding several lines is
+# split into them, each with the row's LSN.)
 my $rows = $node->safe_psql('postgres',
-	"SELECT lsn || ' ' || data FROM pg_logical_slot_peek_changes('filter', NULL, NULL, 'origin-progress', 'on', 'include-xids', 'on');"
+	"SELECT c.lsn || ' ' || l.line FROM pg_logical_slot_peek_changes('filter', NULL, NULL, 'origin-progress', 'on', 'include-xids', 'on') WITH ORDINALITY AS c(lsn, xid, data, n), regexp_split_to_table(c.data, E'\\n') WITH ORDINALITY AS l(line, m) ORDER BY c.n, l.m;"
 );
 my @rows = split /\n/, $rows;
 my ($xacts, $good) = (0, 0);
@@ -220,25 +224,27 @@ for (my $i = 0; $i < @rows; $i++)
 	my $xid = $1;
 	$xacts++;
 
-	my ($lsn, $time) =
-	  $rows[ $i + 1 ] =~
-	  /^\S+ SELECT pg_catalog\.pg_replication_origin_xact_setup\('(\S+)', '([^']+)'\);$/
+	my ($j) = grep { $rows[$_] =~ /^\S+ COMMIT; -- xid $xid$/ } $i + 1 .. $#rows;
+	next unless defined $j && $j >= $i + 3;
+	my $commit_lsn = (split / /, $rows[$j])[0];
+	next unless $rows[ $j - 2 ] eq "$commit_lsn SET CONSTRAINTS ALL IMMEDIATE;";
+	my ($row_lsn, $lsn, $time) =
+	  $rows[ $j - 1 ] =~
+	  /^(\S+) SELECT pg_catalog\.pg_replication_origin_xact_setup\('(\S+)', '([^']+)'\);$/
 	  or next;
-	my ($commit) =
-	  grep { /^\S+ COMMIT; -- xid $xid$/ } @rows[ $i + 2 .. $#rows ];
-	my $commit_lsn = (split / /, $commit)[0];
 	my $commit_time =
-	  ($rows[ $i + 2 ] =~ /'node_(c|late)'\);$/)
+	  ($rows[ $i + 1 ] =~ /'node_(c|late)'\);$/)
 	  ? '2000-01-01 00:00:00+00'
 	  : $node->safe_psql(
 		'postgres',
 		"SET TimeZone = 'UTC'; SELECT pg_xact_commit_timestamp('$xid'::xid);"
 	  );
-	$good++ if $lsn eq $commit_lsn && $time eq $commit_time;
+	$good++
+	  if $row_lsn eq $commit_lsn && $lsn eq $commit_lsn && $time eq $commit_time;
 }
 is($xacts, 7, 'origin-progress: seven transactions, one empty');
 is($good, $xacts,
-	'origin-progress: every BEGIN is followed by the end LSN and time of its commit'
+	'origin-progress: every COMMIT is preceded, at its own LSN, by the end LSN and time of the commit'
 );
 
 # Bad values and combinations.

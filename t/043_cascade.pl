@@ -139,7 +139,7 @@ is( $node{Y}->safe_psql(
 # The origin LSN of each of X's transactions on Y is the end of its commit
 # on X, the LSN origin-progress gave to pg_replication_origin_xact_setup().
 my $x_ends = $node{X}->safe_psql('postgres',
-	"SELECT string_agg(substring(data from '''([0-9A-F]+/[0-9A-F]+)'''), ' ') FROM pg_logical_slot_peek_changes('watch', NULL, NULL, 'origin-progress', 'on', 'skip-empty-xacts', 'on') WHERE data LIKE 'SELECT pg_catalog.pg_replication_origin_xact_setup(%';"
+	"SELECT string_agg(substring(data from '''([0-9A-F]+/[0-9A-F]+)'''), ' ') FROM pg_logical_slot_peek_changes('watch', NULL, NULL, 'origin-progress', 'on', 'skip-empty-xacts', 'on') WHERE data LIKE '%pg_catalog.pg_replication_origin_xact_setup(%';"
 );
 my $y_origin_lsns = $node{Y}->safe_psql('postgres',
 	"SELECT string_agg(substring(data from 'origin_lsn (\\S+)\$'), ' ') FROM pg_logical_slot_peek_changes('watch', NULL, NULL, 'include-origin', 'on', 'skip-empty-xacts', 'on') WHERE data LIKE 'BEGIN; -- origin from_x,%';"

@@ -353,7 +353,7 @@ sub sql_fetch
 	my @options = decoder_options(%args);
 	my $optlist = join('', map { ", '$_'" } @options);
 	my $out     = $from->safe_psql($dbname,
-		"SELECT lsn || ' ' || data FROM pg_catalog.pg_logical_slot_peek_changes('$slot', NULL, $max$optlist);"
+		"SELECT c.lsn || ' ' || l.line FROM pg_catalog.pg_logical_slot_peek_changes('$slot', NULL, $max$optlist) WITH ORDINALITY AS c(lsn, xid, data, n), pg_catalog.regexp_split_to_table(c.data, E'\\n') WITH ORDINALITY AS l(line, m) ORDER BY c.n, l.m;"
 	);
 	my (@lines, $last_commit);
 	foreach my $row (split /\n/, $out)
