@@ -25,6 +25,7 @@
 #include "miscadmin.h"
 #include "utils/datetime.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -54,6 +55,8 @@ static void decoder_raw_message(LogicalDecodingContext *ctx,
 								Size sz, const char *message);
 static bool decoder_raw_filter_by_origin(LogicalDecodingContext *ctx,
 										 RepOriginId origin_id);
+static void report_xact_skipped(LogicalDecodingContext *ctx,
+								DecoderRawData *data, ReorderBufferTXN *txn);
 
 void
 _PG_output_plugin_init(OutputPluginCallbacks *cb)
@@ -82,6 +85,14 @@ decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 										  ALLOCSET_DEFAULT_SIZES);
 	decoder_raw_parse_options(ctx->output_plugin_options, &data->opts);
 	data->scratch = makeStringInfo();
+	if (data->opts.message_size > 0)
+	{
+		data->out = makeStringInfo();
+		data->pack_keep = 4 * data->opts.message_size + 1024;
+	}
+	else
+		data->out = ctx->out;
+	data->record_sep = data->opts.format == DR_FORMAT_SQL ? 1 : 0;
 
 	data->writer = data->opts.format == DR_FORMAT_BINARY ?
 		&decoder_raw_binary_writer : &decoder_raw_sql_writer;
@@ -94,14 +105,52 @@ decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 
 	ctx->output_plugin_private = data;
 
+	{
+		HASHCTL		hctl;
+
+		hctl.keysize = sizeof(Oid);
+		hctl.entrysize = sizeof(DecoderRawSkipped);
+		hctl.hcxt = ctx->context;
+		data->skipped = hash_create("decoder_raw skipped changes", 16, &hctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+
 	decoder_raw_relcache_init();
 	decoder_raw_origin_init(&data->opts);
+}
+
+/*
+ * Changes left out after a relation's WARNING are counted: say how many at
+ * the end of the session.
+ */
+static void
+report_session_skipped(DecoderRawData *data)
+{
+	HASH_SEQ_STATUS status;
+	DecoderRawSkipped *s;
+
+	hash_seq_init(&status, data->skipped);
+	while ((s = hash_seq_search(&status)) != NULL)
+	{
+		if (s->unreported == 0)
+			continue;
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("decoder_raw left out " UINT64_FORMAT " more UPDATE and DELETE of table \"%s.%s\" in this decoding session because it has no replica identity",
+						s->unreported, s->nspname, s->relname),
+				 errdetail("Each transaction that lost changes says so in the output.")));
+		s->unreported = 0;
+	}
 }
 
 static void
 decoder_raw_shutdown(LogicalDecodingContext *ctx)
 {
+	DecoderRawData *data = ctx->output_plugin_private;
+
 	decoder_raw_relcache_destroy();
+	if (data != NULL)
+		report_session_skipped(data);
 }
 
 /*
@@ -149,6 +198,114 @@ decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn)
 	appendStringInfo(out, "%X/%X", LSN_FORMAT_ARGS(lsn));
 }
 
+/* ----------
+ * Output framing
+ *
+ * With message-size 0 every record is a message of its own, written in
+ * ctx->out.  Otherwise the writers append the records of a transaction to
+ * a pending message, sent when it holds message-size bytes and at the
+ * latest from the commit callback: the message that holds the commit (and
+ * the records the commit callback writes before it) then carries the
+ * commit's end LSN, which ctx->write_location is there, the position a
+ * consumer confirms.  In the SQL format the records of a message are
+ * separated by newlines, so the message is a psql script as it is.
+ * ----------
+ */
+
+/* Send len bytes as one output message. */
+static void
+send_message(LogicalDecodingContext *ctx, const char *bytes, int len)
+{
+	OutputPluginPrepareWrite(ctx, true);
+	appendBinaryStringInfo(ctx->out, bytes, len);
+	OutputPluginWrite(ctx, true);
+}
+
+/* Empty the pending message; one that a large record grew is shrunk. */
+static void
+reset_pending(DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+
+	if (out->maxlen > data->pack_keep)
+	{
+		MemoryContext cxt = GetMemoryChunkContext(out->data);
+
+		pfree(out->data);
+		out->data = MemoryContextAlloc(cxt, 1024);
+		out->maxlen = 1024;
+	}
+	resetStringInfo(out);
+}
+
+/* Send the pending message, if any. */
+static void
+flush_pending(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+
+	if (out == ctx->out || out->len == 0)
+		return;
+	send_message(ctx, out->data, out->len);
+	reset_pending(data);
+}
+
+/* Start a record; returns the buffer the writer appends it to. */
+StringInfo
+decoder_raw_begin_record(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+
+	if (out == ctx->out)
+		OutputPluginPrepareWrite(ctx, true);
+	data->record_start = out->len;
+	if (out != ctx->out && out->len > 0 && data->record_sep > 0)
+		appendStringInfoChar(out, '\n');
+	data->record_body = out->len;
+	return out;
+}
+
+/* Drop what the current record holds so far, to write it anew. */
+void
+decoder_raw_restart_record(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+
+	out->len = data->record_body;
+	out->data[out->len] = '\0';
+}
+
+/*
+ * End a record.  A full pending message is sent, unless the commit callback
+ * writes: its records go with the commit.  A message holds less than
+ * message-size bytes before its last record, and a record larger than
+ * message-size goes alone.
+ */
+void
+decoder_raw_end_record(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+	int			size = data->opts.message_size;
+
+	if (out == ctx->out)
+	{
+		OutputPluginWrite(ctx, true);
+		return;
+	}
+	if (out->len < size || data->in_commit)
+		return;
+
+	if (data->record_start > 0 && out->len - data->record_body > size)
+	{
+		send_message(ctx, out->data, data->record_start);
+		send_message(ctx, out->data + data->record_body,
+					 out->len - data->record_body);
+	}
+	else
+		send_message(ctx, out->data, out->len);
+	reset_pending(data);
+}
+
 /* Write the transaction's BEGIN record unless it is already out. */
 static void
 ensure_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
@@ -168,6 +325,7 @@ decoder_raw_begin_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
 
 	data->xact_wrote_begin = false;
 	data->guc_nestlevel = 0;
+	data->xact_skipped = NIL;
 
 	/* With skip-empty-xacts, BEGIN waits for the first change. */
 	if (!data->opts.skip_empty_xacts)
@@ -185,21 +343,35 @@ decoder_raw_commit_txn(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 					   XLogRecPtr commit_lsn)
 {
 	DecoderRawData *data = ctx->output_plugin_private;
-	bool		skipped = !data->xact_wrote_begin;
+	bool		skipped;
 	MemoryContext old;
+
+	if (data->xact_skipped != NIL)
+		report_xact_skipped(ctx, data, txn);
+	skipped = !data->xact_wrote_begin;
 
 	unpin_output_settings(data);
 
 	/* Let the walsender confirm progress past transactions it skips. */
 	OutputPluginUpdateProgress(ctx, skipped);
 
-	if (skipped || !data->opts.include_transaction)
-		return;
+	if (!skipped)
+	{
+		old = MemoryContextSwitchTo(data->context);
+		if (data->opts.include_transaction)
+		{
+			data->in_commit = true;
+			data->writer->commit(ctx, data, txn, commit_lsn);
+			data->in_commit = false;
+		}
+		/* from here, so that the message carries the commit's end LSN */
+		flush_pending(ctx, data);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(data->context);
+	}
 
-	old = MemoryContextSwitchTo(data->context);
-	data->writer->commit(ctx, data, txn, commit_lsn);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(data->context);
+	/* between transactions, no cache entry is in use */
+	decoder_raw_relcache_sweep();
 }
 
 /* Make sure the relation is described before a change refers to it. */
@@ -216,23 +388,96 @@ ensure_relation_sent(LogicalDecodingContext *ctx, DecoderRawData *data,
 
 /*
  * An UPDATE or DELETE on a relation without a usable replica identity
- * cannot be written as a statement that finds its row: say so, loudly.
+ * cannot be written as a statement that finds its row.  Under
+ * missing-identity "error" that stops decoding; otherwise the change is
+ * counted, and the transaction's output says how many were left out.
  */
 static void
-report_missing_identity(DecoderRawData *data, DecoderRawRelation *rel,
-						ReorderBufferChangeType action)
+note_missing_identity(LogicalDecodingContext *ctx, DecoderRawData *data,
+					  DecoderRawRelation *rel, ReorderBufferChangeType action)
 {
-	const char *what = action == REORDER_BUFFER_CHANGE_UPDATE ?
-		"UPDATE" : "DELETE";
+	DecoderRawSkipped *s;
+	bool		found;
 
-	ereport(data->opts.missing_identity == DR_MISSING_IDENTITY_ERROR ?
-			ERROR : WARNING,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("decoder_raw cannot write %s on table \"%s.%s\" because it has no replica identity",
-					what, rel->nspname, rel->relname),
-			 data->opts.missing_identity == DR_MISSING_IDENTITY_ERROR ?
-			 0 : errdetail("The change is not in the output."),
-			 errhint("Add a primary key to the table or set its REPLICA IDENTITY.")));
+	if (data->opts.missing_identity == DR_MISSING_IDENTITY_ERROR)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("decoder_raw cannot write %s on table \"%s.%s\" because it has no replica identity",
+						action == REORDER_BUFFER_CHANGE_UPDATE ? "UPDATE" : "DELETE",
+						rel->nspname, rel->relname),
+				 errhint("Add a primary key to the table or set its REPLICA IDENTITY.")));
+
+	s = hash_search(data->skipped, &rel->relid, HASH_ENTER, &found);
+	if (!found)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ctx->context);
+
+		s->nspname = pstrdup(rel->nspname);
+		s->relname = pstrdup(rel->relname);
+		s->quoted_nspname = pstrdup(rel->quoted_nspname);
+		s->quoted_relname = pstrdup(rel->quoted_relname);
+		s->xact_updates = s->xact_deletes = s->unreported = 0;
+		s->warned = s->in_xact = false;
+		MemoryContextSwitchTo(old);
+	}
+	if (!s->in_xact)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ctx->context);
+
+		data->xact_skipped = lappend(data->xact_skipped, s);
+		s->in_xact = true;
+		MemoryContextSwitchTo(old);
+	}
+	if (action == REORDER_BUFFER_CHANGE_UPDATE)
+		s->xact_updates++;
+	else
+		s->xact_deletes++;
+
+	/* a long run of changes that write nothing must not starve keepalives */
+	if (DR_PLUGIN_REPORTS_PROGRESS && ++data->skipped_since_progress >= 100)
+	{
+		OutputPluginUpdateProgress(ctx, true);
+		data->skipped_since_progress = 0;
+	}
+}
+
+/*
+ * Before the commit: a record per relation that lost changes in the
+ * transaction, and a WARNING the first time in the session.
+ */
+static void
+report_xact_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
+					ReorderBufferTXN *txn)
+{
+	MemoryContext old = MemoryContextSwitchTo(data->context);
+	ListCell   *lc;
+
+	ensure_begin(ctx, data, txn);
+	foreach(lc, data->xact_skipped)
+	{
+		DecoderRawSkipped *s = lfirst(lc);
+		uint64		n = s->xact_updates + s->xact_deletes;
+
+		data->writer->skipped(ctx, data, s);
+		if (!s->warned)
+			ereport(WARNING,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("decoder_raw left out " UINT64_FORMAT " UPDATE and " UINT64_FORMAT " DELETE of table \"%s.%s\" because it has no replica identity",
+							s->xact_updates, s->xact_deletes,
+							s->nspname, s->relname),
+					 errdetail("The output says so where the changes were left out. Later ones in this decoding session are counted at its end."),
+					 errhint("Add a primary key to the table or set its REPLICA IDENTITY.")));
+		else
+			s->unreported += n;
+		s->warned = true;
+		s->xact_updates = s->xact_deletes = 0;
+		s->in_xact = false;
+	}
+	list_free(data->xact_skipped);
+	data->xact_skipped = NIL;
+
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(data->context);
 }
 
 static void
@@ -264,14 +509,14 @@ decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 					 rel->relname);
 			if (!rel->has_identity)
 			{
-				report_missing_identity(data, rel, change->action);
+				note_missing_identity(ctx, data, rel, change->action);
 				return;
 			}
 			break;
 		case REORDER_BUFFER_CHANGE_DELETE:
 			if (!rel->has_identity || oldtuple == NULL)
 			{
-				report_missing_identity(data, rel, change->action);
+				note_missing_identity(ctx, data, rel, change->action);
 				return;
 			}
 			break;
@@ -348,6 +593,9 @@ decoder_raw_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 		ensure_begin(ctx, data, txn);
 	data->writer->message(ctx, data, txn, lsn, transactional, prefix, sz,
 						  message);
+	/* decoded between transactions: no commit will send it */
+	if (!transactional)
+		flush_pending(ctx, data);
 
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(data->context);

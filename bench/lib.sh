@@ -21,6 +21,7 @@ export LANG=C.UTF-8
 BENCH_SCALE=${BENCH_SCALE:-1}
 BENCH_PLUGIN=${BENCH_PLUGIN:-tree}
 BENCH_DECODING_WORK_MEM=${BENCH_DECODING_WORK_MEM:-64MB}
+BENCH_MESSAGE_SIZE=${BENCH_MESSAGE_SIZE:-64kB}
 
 bindir=$(pg_config --bindir)
 pghome=$(getent passwd postgres | cut -d: -f6)
@@ -203,11 +204,13 @@ sql_value()
 # commas.  Each gets a slot bench_<id>; the peek and pg_recvlogical use the
 # same options.
 # ----------
-contender_ids=(dr_sql dr_bin dr_binvals test_decoding wal2json decoderbufs pgoutput pgoutput_bin floor)
+contender_ids=(dr_sql dr_sql_pack dr_bin dr_bin_pack dr_binvals test_decoding wal2json decoderbufs pgoutput pgoutput_bin floor)
 declare -A c_label c_plugin c_opts c_status
 c_label=(
 	[dr_sql]="decoder_raw sql"
+	[dr_sql_pack]="decoder_raw sql, packed"
 	[dr_bin]="decoder_raw binary, text values"
+	[dr_bin_pack]="decoder_raw binary, text values, packed"
 	[dr_binvals]="decoder_raw binary, binary-values"
 	[test_decoding]="test_decoding"
 	[wal2json]="wal2json, format-version 2"
@@ -217,14 +220,17 @@ c_label=(
 	[floor]="floor (noop_decoder)"
 )
 c_plugin=(
-	[dr_sql]=decoder_raw [dr_bin]=decoder_raw [dr_binvals]=decoder_raw
+	[dr_sql]=decoder_raw [dr_sql_pack]=decoder_raw [dr_bin]=decoder_raw
+	[dr_bin_pack]=decoder_raw [dr_binvals]=decoder_raw
 	[test_decoding]=test_decoding [wal2json]=wal2json [decoderbufs]=decoderbufs
 	[pgoutput]=pgoutput [pgoutput_bin]=pgoutput [floor]=noop_decoder
 )
 c_opts=(
-	[dr_sql]="format=sql"
-	[dr_bin]="format=binary"
-	[dr_binvals]="format=binary,binary-values=on"
+	[dr_sql]="format=sql,message-size=0"
+	[dr_sql_pack]="format=sql,message-size=$BENCH_MESSAGE_SIZE"
+	[dr_bin]="format=binary,message-size=0"
+	[dr_bin_pack]="format=binary,message-size=$BENCH_MESSAGE_SIZE"
+	[dr_binvals]="format=binary,binary-values=on,message-size=0"
 	[test_decoding]=""
 	[wal2json]="format-version=2"
 	[decoderbufs]=""
@@ -273,7 +279,7 @@ probe_contenders()
 				SELECT count(*) FROM pg_logical_slot_peek_binary_changes('bench_probe', NULL, NULL, VARIADIC $(opts_array "$id"));
 				SELECT pg_drop_replication_slot('bench_probe');" 2>&1 >/dev/null); then
 			err=$(printf '%s\n' "$err" | sed -n 's/^.*ERROR: *//p' | head -n 1)
-			if [ "$id" = dr_bin ] || [ "$id" = dr_binvals ]; then
+			if [[ $id == dr_bin* ]]; then
 				c_status[$id]="n/a — format not available ($err)"
 			else
 				c_status[$id]="n/a — ${err:-plugin not available}"

@@ -131,6 +131,8 @@ if (%a)
 		[ 'decoder_raw sql / test_decoding', 'dr_sql', 'test_decoding', '≤ 0.60' ],
 		[ 'decoder_raw binary, text values / pgoutput text', 'dr_bin', 'pgoutput', '≤ 0.85' ],
 		[ 'decoder_raw binary, binary-values / pgoutput binary', 'dr_binvals', 'pgoutput_bin', '' ],
+		[ 'decoder_raw sql, packed / pgoutput text', 'dr_sql_pack', 'pgoutput', '≤ 0.60' ],
+		[ 'decoder_raw binary, packed / pgoutput text', 'dr_bin_pack', 'pgoutput', '≤ 0.50' ],
 	);
 	for my $t (@targets)
 	{
@@ -139,6 +141,24 @@ if (%a)
 		my $vc = (defined $a_cpu{$num} && $a_cpu{$den}) ? sprintf('%.2f', $a_cpu{$num} / $a_cpu{$den}) : 'n/a';
 		my $vb = (defined $a_best{$num} && $a_best{$den}) ? sprintf('%.2f', $a_best{$num} / $a_best{$den}) : 'n/a';
 		push @out, "| $what | $v | $vc | $vb | $goal |";
+	}
+	push @out, "";
+
+	# The same over the replication protocol: pg_recvlogical to /dev/null.
+	my %r = map { $_ => median(@{ $recv{a}{$_} || [] }) } keys %{ $recv{a} || {} };
+	my %rc = map { $_ => median(@{ $recv_cpu{a}{$_} || [] }) } keys %{ $recv_cpu{a} || {} };
+	push @out, "pg_recvlogical to /dev/null, ratios of the median end-to-end times and of the median walsender CPU times:", "";
+	push @out, "| ratio | pg_recvlogical s | walsender CPU s | target |", "| --- | ---: | ---: | ---: |";
+	for my $t (
+		[ 'decoder_raw sql / pgoutput text', 'dr_sql', 'pgoutput', '' ],
+		[ 'decoder_raw sql, packed / pgoutput text', 'dr_sql_pack', 'pgoutput', '' ],
+		[ 'decoder_raw binary, text values / pgoutput text', 'dr_bin', 'pgoutput', '' ],
+		[ 'decoder_raw binary, packed / pgoutput text', 'dr_bin_pack', 'pgoutput', '≤ 0.50' ])
+	{
+		my ($what, $num, $den, $goal) = @$t;
+		my $v = ($r{$num} && $r{$den}) ? sprintf('%.2f', $r{$num} / $r{$den}) : 'n/a';
+		my $vc = ($rc{$num} && $rc{$den}) ? sprintf('%.2f', $rc{$num} / $rc{$den}) : 'n/a';
+		push @out, "| $what | $v | $vc | $goal |";
 	}
 	push @out, "";
 }
@@ -153,7 +173,7 @@ for my $wl (@workloads)
 	push @out, "## Workload $wlabel", "";
 	$desc =~ s/(\d{4,})/group_digits($1)/ge;
 	push @out, "$desc; " . fmt_bytes($wal) . " of WAL, written in ${secs} s.", "";
-	push @out, "| contender | median ms | min–max ms | CPU ms | records | output | × pgoutput text | above floor ms | above floor × pgoutput | pg_recvlogical s | walsender CPU s |";
+	push @out, "| contender | median ms | min–max ms | CPU ms | messages | output | × pgoutput text | above floor ms | above floor × pgoutput | pg_recvlogical s | walsender CPU s |";
 	push @out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
 	for my $c (map { $_->[0] } @contenders)
 	{

@@ -25,15 +25,18 @@
 #	BENCH_MEM_ROWS			rows of the memory test's transaction, 0 to
 #							skip it [5000000 * BENCH_SCALE]
 #	BENCH_MEM_CONTENDERS	contenders of the memory test, or all
-#							[dr_sql,dr_bin,test_decoding,pgoutput,floor]
+#							[dr_sql,dr_sql_pack,dr_bin,dr_bin_pack,
+#							test_decoding,pgoutput,floor]
 #	BENCH_DECODING_WORK_MEM	logical_decoding_work_mem [64MB]
+#	BENCH_MESSAGE_SIZE		message-size of the packed contenders [64kB]
 #	BENCH_PLUGIN			tree: build decoder_raw from this tree;
 #							installed: use the installed one [tree]
 #	BENCH_NICE				niceness of the cluster and its clients, e.g.
 #							-5 on a machine shared with other work [unset]
 #	BENCH_NOTE				a line added to the report
 #
-# Contender ids: dr_sql dr_bin dr_binvals test_decoding wal2json
+# Contender ids: dr_sql dr_sql_pack dr_bin dr_bin_pack dr_binvals
+# test_decoding wal2json
 # decoderbufs pgoutput pgoutput_bin floor.
 
 set -euo pipefail
@@ -70,7 +73,7 @@ BENCH_WARMUP=${BENCH_WARMUP:-1}
 BENCH_RECV_ROUNDS=${BENCH_RECV_ROUNDS:-3}
 BENCH_WORKLOADS=${BENCH_WORKLOADS:-a,b,c,d}
 BENCH_MEM_ROWS=${BENCH_MEM_ROWS:-$(scaled 5000000)}
-BENCH_MEM_CONTENDERS=${BENCH_MEM_CONTENDERS:-dr_sql,dr_bin,test_decoding,pgoutput,floor}
+BENCH_MEM_CONTENDERS=${BENCH_MEM_CONTENDERS:-dr_sql,dr_sql_pack,dr_bin,dr_bin_pack,test_decoding,pgoutput,floor}
 
 [ $install -eq 0 ] || install_deps
 make_tmpdir
@@ -111,7 +114,7 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 	printf 'plugins\t%s\n' "${plugin_versions:-none installed}"
 	printf 'scale\t%s\n' "BENCH_SCALE=$BENCH_SCALE"
 	printf 'rounds\t%s\n' "$BENCH_WARMUP warm-up + $BENCH_ROUNDS measured peek rounds, $BENCH_RECV_ROUNDS pg_recvlogical run(s) per slot"
-	printf 'settings\t%s\n' "logical_decoding_work_mem = $BENCH_DECODING_WORK_MEM, shared_buffers = 512MB, fsync off, work_mem = 2GB in the peeks${BENCH_NICE:+, cluster and clients at niceness $BENCH_NICE}"
+	printf 'settings\t%s\n' "message-size $BENCH_MESSAGE_SIZE for the packed contenders, logical_decoding_work_mem = $BENCH_DECODING_WORK_MEM, shared_buffers = 512MB, fsync off, work_mem = 2GB in the peeks${BENCH_NICE:+, cluster and clients at niceness $BENCH_NICE}"
 	printf 'work_mem\t%s\n' "$BENCH_DECODING_WORK_MEM"
 	[ -z "${BENCH_NOTE:-}" ] || printf 'note\t%s\n' "$BENCH_NOTE"
 } >"$results/meta.tsv"

@@ -44,7 +44,8 @@ sub rec { my ($kind, $body) = @_; return $kind . varint(length($body)) . $body; 
 my $header = rec('H', 'DRAW' . varint(1));
 my $H = length($header);    # offset of the first record after it
 
-# A relation record: columns are [flags, name, type oid, typmod, type name].
+# A relation record: columns are [flags, name, type oid, typmod, type name,
+# and the bytes of the key comparison with flag 0x1000].
 sub relation
 {
 	my (%r) = @_;
@@ -59,9 +60,9 @@ sub relation
 	  . varint(scalar @{ $r{cols} });
 	foreach my $c (@{ $r{cols} })
 	{
-		my ($flags, $name, $oid, $typmod, $typname) = @$c;
+		my ($flags, $name, $oid, $typmod, $typname, $extra) = @$c;
 		$body .= varint($flags) . str($name) . varint($oid)
-		  . svarint($typmod) . str($typname);
+		  . svarint($typmod) . str($typname) . ($extra // '');
 	}
 	return rec('R', $body);
 }
@@ -204,6 +205,43 @@ ok_case(
 	  . "-- UPDATE on public.toast changed no column that can be assigned\n"
 	  . "TRUNCATE public.parted, ONLY \"My Schema\".\"Ta\"\"ble\";\n");
 
+# Version 2: how REPLICA IDENTITY FULL compares composites, key columns
+# compared as their index compares them, changes left out.
+my ($RECIMAGE, $TEXTIMAGE, $EQTEXT, $KEYCMP) = (0x100, 0x200, 0x400, 0x1000);
+my $v2_full = relation(
+	id => 1,
+	name => 'f',
+	replident => 'f',
+	cols => [
+		[ 0, 'id', 23, -1, 'integer' ],
+		[ $RECIMAGE | $CAST, 'c', 16400, -1, 'public.comp' ],
+		[ $TEXTIMAGE | $INEXACT, 'ca', 16401, -1, 'public.comp[]' ],
+		[ $EQTEXT | $CAST | $INEXACT, 'n', 16402, -1, 'public.nest' ]
+	]);
+my $v2_key = relation(
+	id => 2,
+	name => 'k',
+	replident => 'i',
+	cols => [
+		[
+			$KEY | $KEYCMP, 'name', 25, -1, 'pg_catalog.text',
+			str('pg_catalog') . str('C') . str('') . str('')
+		],
+		[
+			$KEY | $KEYCMP, 'x', 23, -1, 'integer',
+			str('') . str('') . str('public') . str('===')
+		]
+	]);
+ok_case(
+	'v2-rules',
+	$header . $v2_full . $v2_key
+	  . rec('D', "\x01O" . tuple('1', '(1,)', '{"(1,)"}', '("(1,)",0.5)'))
+	  . rec('D', "\x02K" . tuple('a', '1'))
+	  . rec('S', "\x02" . str('public') . str('No Key') . varint(2) . varint(3)),
+	"DELETE FROM public.f WHERE ctid = (SELECT ctid FROM public.f WHERE id = 1 AND pg_catalog.record_image_eq(c, ('(1,)')::public.comp) AND (ca)::pg_catalog.text = '{\"(1,)\"}' AND (n = ('(\"(1,)\",0.5)')::public.nest AND (n)::pg_catalog.text = (('(\"(1,)\",0.5)')::public.nest)::pg_catalog.text) LIMIT 1);\n"
+	  . "DELETE FROM public.k WHERE name COLLATE \"pg_catalog\".\"C\" = 'a' AND x OPERATOR(\"public\".===) 1;\n"
+	  . "-- 2 UPDATE and 3 DELETE on public.\"No Key\" left out: the table has no replica identity\n");
+
 # Annotations: xid, LSNs, times (BC, fractions, infinity), origins.
 my $xact_all = "\x1f" . varint(4294967295) . varint(0x16B2D48) . int64(0)
   . varint(65535) . varint(0xFFFFFFFFFFFFFFFF) . str("a,b");
@@ -305,14 +343,24 @@ err_case('relation-name-overrun',
 	$RB + 3,
 	'length 9 of the relation name overruns the relation record (2 bytes left)');
 err_case('relation-column-flags',
-	$header . rec('R', $rel_prefix . 'd' . str('s') . str('t') . "\x01\x80\x02" . str('c') . "\x17\x01\x00"),
-	$RB + 6, 'unknown column flags 0x100 in a relation record');
+	$header . rec('R', $rel_prefix . 'd' . str('s') . str('t') . "\x01\x80\x40" . str('c') . "\x17\x01\x00"),
+	$RB + 6, 'unknown column flags 0x2000 in a relation record');
 err_case('relation-typmod',
 	$header . rec('R', $rel_prefix . 'd' . str('s') . str('t') . "\x01\x00" . str('c') . "\x17" . varint(2**33) . "\x00"),
 	$RB + 10, 'type modifier out of range in a relation record');
 err_case('relation-trailing',
 	$header . rec('R', $rel_prefix . 'd' . str('s') . str('t') . "\x00\x00"),
 	$RB + 6, '1 unexpected byte at the end of a relation record');
+
+err_case('skipped-flags',
+	$header . rec('S', "\x04" . str('public') . str('t') . "\x00\x00"),
+	$H + 2, 'unknown flags 0x4 in a skipped-changes record');
+err_case('key-comparison-not-key',
+	$header . rec('R', $rel_prefix . 'd' . str('s') . str('t') . "\x01\x80\x20" . str('c') . "\x17\x01\x00" . str('') x 4),
+	$RB + 13, 'column "c" of a relation record has a key comparison but is no key column');
+err_case('key-comparison-empty',
+	$header . rec('R', $rel_prefix . 'd' . str('s') . str('t') . "\x01\x81\x20" . str('c') . "\x17\x01\x00" . str('') x 4),
+	$RB + 13, 'invalid key comparison of column "c" in a relation record');
 
 err_case('insert-unknown-relation', $header . rec('I', "\x09" . tuple()),
 	$H + 2,

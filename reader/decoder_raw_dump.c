@@ -9,10 +9,11 @@
  *		pg_recvlogical ... -o format=binary -f - | decoder_raw_dump
  *
  * prints what "-o format=sql" would have.  --records prints every field of
- * every record instead, for inspection.  The input is raw records (as
- * pg_logical_slot_get_binary_changes() returns them, one after another, or
- * a pg_recvlogical -f file with its newlines), or with --hex lines of
- * hexadecimal, as psql prints bytea.
+ * every record instead, for inspection.  The input is raw records (the
+ * messages of pg_logical_slot_get_binary_changes(), one or more records
+ * each, one after another, or a pg_recvlogical -f file with its newlines),
+ * or with --hex lines of hexadecimal, as psql prints bytea, one message per
+ * line.
  *
  * Copyright (c) 2026, decoder_raw developers
  * Distributed under the PostgreSQL License, see LICENSE.
@@ -318,6 +319,41 @@ sb_qualname(strbuf *sb, const drr_relation *rel)
 			 (rel->flags & DRR_REL_NAME_QUOTED) != 0);
 }
 
+/*
+ * An identifier as pg_get_serial_sequence() parses a text argument: it
+ * knows double quotes but not U&"", and takes control characters inside
+ * double quotes.
+ */
+static void
+sb_plain_ident(strbuf *sb, const char *name, size_t len, int quoted)
+{
+	size_t		i;
+
+	if (!quoted)
+	{
+		sb_ident(sb, name, len, 0);
+		return;
+	}
+	sb_putc(sb, '"');
+	for (i = 0; i < len; i++)
+	{
+		if (name[i] == '"')
+			sb_putc(sb, '"');
+		sb_putc(sb, name[i]);
+	}
+	sb_putc(sb, '"');
+}
+
+static void
+sb_plain_qualname(strbuf *sb, const drr_relation *rel)
+{
+	sb_plain_ident(sb, rel->schema, rel->schema_len,
+				   (rel->flags & DRR_REL_SCHEMA_QUOTED) != 0);
+	sb_putc(sb, '.');
+	sb_plain_ident(sb, rel->name, rel->name_len,
+				   (rel->flags & DRR_REL_NAME_QUOTED) != 0);
+}
+
 static void
 sb_colname(strbuf *sb, const drr_column *col)
 {
@@ -558,6 +594,120 @@ sql_only_rel(strbuf *sb, const drr_relation *rel)
 	sb_qualname(sb, rel);
 }
 
+/* An operator name, as OPERATOR() takes it: symbols only. */
+static void
+sb_operator(strbuf *sb, const drr_column *col, const drr_record *rec)
+{
+	size_t		i;
+
+	for (i = 0; i < col->key_opr_name_len; i++)
+	{
+		if (strchr("+-*/<>=~!@#%^&|`?", col->key_opr_name[i]) == NULL)
+			bad_input("offset %" PRIu64 ": invalid operator name \"%s\" for column \"%s\"",
+					  rec->offset, col->key_opr_name, col->name);
+	}
+	sb_append(sb, col->key_opr_name, col->key_opr_name_len);
+}
+
+/* How a key column is compared: as its identity index compares it. */
+static void
+sql_key_comparison(strbuf *sb, const drr_column *col, const drr_record *rec)
+{
+	if (!(col->flags & DRR_COL_KEY_COMPARISON))
+	{
+		sb_append(sb, " = ", 3);
+		return;
+	}
+	if (col->key_coll_name_len > 0)
+	{
+		sb_puts(sb, " COLLATE ");
+		sb_ident(sb, col->key_coll_schema, col->key_coll_schema_len, 1);
+		sb_putc(sb, '.');
+		sb_ident(sb, col->key_coll_name, col->key_coll_name_len, 1);
+	}
+	if (col->key_opr_name_len > 0)
+	{
+		sb_puts(sb, " OPERATOR(");
+		sb_ident(sb, col->key_opr_schema, col->key_opr_schema_len, 1);
+		sb_putc(sb, '.');
+		sb_operator(sb, col, rec);
+		sb_puts(sb, ") ");
+	}
+	else
+		sb_append(sb, " = ", 3);
+}
+
+/* One column's condition, NULL apart: as decoder_raw's SQL format has it. */
+static void
+sql_column_condition(strbuf *sb, const drr_record *rec, const drr_column *col,
+					 const drr_value *val, int full)
+{
+	if (full && (col->flags & DRR_COL_NO_EXACT))
+		die("offset %" PRIu64 ": the row of relation \"%s.%s\" cannot be found by column \"%s\": no comparison of its type is exact",
+			rec->offset, rec->rel->schema, rec->rel->name, col->name);
+	if (full && (col->flags & DRR_COL_RECORD_IMAGE))
+	{
+		/* a composite's fields by image, whatever its layout on disk */
+		sb_puts(sb, "pg_catalog.record_image_eq(");
+		sb_colname(sb, col);
+		sb_puts(sb, ", (");
+		sql_value(sb, col, val, rec);
+		sb_puts(sb, ")::");
+		sb_append(sb, col->type_name, col->type_name_len);
+		sb_putc(sb, ')');
+	}
+	else if (full && (col->flags & DRR_COL_EQUAL_TEXT))
+	{
+		/* equal, and the same text form in the replaying session */
+		sb_putc(sb, '(');
+		sb_colname(sb, col);
+		sb_puts(sb, " = (");
+		sql_value(sb, col, val, rec);
+		sb_puts(sb, ")::");
+		sb_append(sb, col->type_name, col->type_name_len);
+		sb_puts(sb, " AND (");
+		sb_colname(sb, col);
+		sb_puts(sb, ")::pg_catalog.text = ((");
+		sql_value(sb, col, val, rec);
+		sb_puts(sb, ")::");
+		sb_append(sb, col->type_name, col->type_name_len);
+		sb_puts(sb, ")::pg_catalog.text)");
+	}
+	else if (full && (col->flags & DRR_COL_TEXT_IMAGE))
+	{
+		sb_putc(sb, '(');
+		sb_colname(sb, col);
+		sb_puts(sb, ")::pg_catalog.text = ");
+		sql_value(sb, col, val, rec);
+	}
+	else if (!(col->flags & DRR_COL_NO_EQUALITY) &&
+			 !(full && (col->flags & DRR_COL_INEXACT_EQUALITY)))
+	{
+		sb_colname(sb, col);
+		sql_key_comparison(sb, col, rec);
+		sql_value(sb, col, val, rec);
+		if (col->flags & DRR_COL_CAST_EQUALITY)
+		{
+			sb_puts(sb, "::");
+			sb_append(sb, col->type_name, col->type_name_len);
+		}
+	}
+	else
+	{
+		/*
+		 * No equality operator, or (to find the very row of a FULL match)
+		 * one that calls different values equal: binary images.
+		 */
+		sb_puts(sb, "pg_catalog.record_image_eq(ROW(");
+		sb_colname(sb, col);
+		sb_puts(sb, "), ROW((");
+		sql_value(sb, col, val, rec);
+		sb_puts(sb, ")::");
+		sb_append(sb, col->type_name, col->type_name_len);
+		sb_puts(sb, "))");
+	}
+}
+
 /* The identity columns, or all with REPLICA IDENTITY FULL. */
 static void
 sql_where(strbuf *sb, const drr_record *rec, const drr_tuple *tuple)
@@ -586,32 +736,8 @@ sql_where(strbuf *sb, const drr_record *rec, const drr_tuple *tuple)
 		else if (val->kind != DRR_VALUE_PRESENT)
 			bad_input("offset %" PRIu64 ": identity column \"%s\" has no value to find the row by",
 					  rec->offset, col->name);
-		else if (!(col->flags & DRR_COL_NO_EQUALITY) &&
-				 !(full && (col->flags & DRR_COL_INEXACT_EQUALITY)))
-		{
-			sb_colname(sb, col);
-			sb_append(sb, " = ", 3);
-			sql_value(sb, col, val, rec);
-			if (col->flags & DRR_COL_CAST_EQUALITY)
-			{
-				sb_puts(sb, "::");
-				sb_append(sb, col->type_name, col->type_name_len);
-			}
-		}
 		else
-		{
-			/*
-			 * No equality operator, or (to find the very row of a FULL
-			 * match) one that calls different values equal: binary images.
-			 */
-			sb_puts(sb, "pg_catalog.record_image_eq(ROW(");
-			sb_colname(sb, col);
-			sb_puts(sb, "), ROW((");
-			sql_value(sb, col, val, rec);
-			sb_puts(sb, ")::");
-			sb_append(sb, col->type_name, col->type_name_len);
-			sb_puts(sb, "))");
-		}
+			sql_column_condition(sb, rec, col, val, full);
 	}
 	if (first)
 		sb_puts(sb, "true");
@@ -679,7 +805,7 @@ sql_update(strbuf *sb, const drr_record *rec)
 		if (val->kind != DRR_VALUE_PRESENT || !is_number(&val->data, 0))
 			bad_input("offset %" PRIu64 ": identity column \"%s\" has no valid new value",
 					  rec->offset, rel->cols[i].name);
-		sb_qualname(&qualname, rel);
+		sb_plain_qualname(&qualname, rel);
 		sb_puts(sb, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(");
 		sb_literal(sb, (const unsigned char *) qualname.data, qualname.len);
 		sb_append(sb, ", ", 2);
@@ -790,6 +916,16 @@ sql_message(strbuf *sb, const drr_record *rec)
 static uint32_t stream_version;
 
 static void
+sb_skipped_qualname(strbuf *sb, const drr_record *rec)
+{
+	sb_ident(sb, (const char *) rec->schema.data, rec->schema.len,
+			 (rec->flags & DRR_SKIP_SCHEMA_QUOTED) != 0);
+	sb_putc(sb, '.');
+	sb_ident(sb, (const char *) rec->name.data, rec->name.len,
+			 (rec->flags & DRR_SKIP_NAME_QUOTED) != 0);
+}
+
+static void
 print_sql(strbuf *sb, const drr_record *rec)
 {
 	uint32_t	i;
@@ -839,6 +975,12 @@ print_sql(strbuf *sb, const drr_record *rec)
 			break;
 		case DRR_MESSAGE:
 			sql_message(sb, rec);
+			break;
+		case DRR_SKIPPED:
+			sb_printf(sb, "-- %" PRIu64 " UPDATE and %" PRIu64 " DELETE on ",
+					  rec->updates, rec->deletes);
+			sb_skipped_qualname(sb, rec);
+			sb_puts(sb, " left out: the table has no replica identity");
 			break;
 	}
 	emit(sb);
@@ -955,8 +1097,21 @@ rec_relation(strbuf *sb, const drr_record *rec)
 			rec_flag(sb, &first, "cast equality");
 		if (col->flags & DRR_COL_INEXACT_EQUALITY)
 			rec_flag(sb, &first, "inexact equality");
+		if (col->flags & DRR_COL_RECORD_IMAGE)
+			rec_flag(sb, &first, "record image");
+		if (col->flags & DRR_COL_TEXT_IMAGE)
+			rec_flag(sb, &first, "text image");
+		if (col->flags & DRR_COL_EQUAL_TEXT)
+			rec_flag(sb, &first, "equal text");
+		if (col->flags & DRR_COL_NO_EXACT)
+			rec_flag(sb, &first, "no exact comparison");
 		if (!first)
 			sb_putc(sb, ']');
+		if (col->flags & DRR_COL_KEY_COMPARISON)
+		{
+			sb_puts(sb, " key comparison");
+			sql_key_comparison(sb, col, rec);
+		}
 	}
 }
 
@@ -1043,6 +1198,12 @@ print_record(strbuf *sb, const drr_record *rec)
 				sb_puts(sb, " bytes ");
 				sb_hex(sb, rec->content.data, rec->content.len);
 			}
+			break;
+		case DRR_SKIPPED:
+			sb_puts(sb, "skipped ");
+			sb_skipped_qualname(sb, rec);
+			sb_printf(sb, " updates %" PRIu64 " deletes %" PRIu64,
+					  rec->updates, rec->deletes);
 			break;
 	}
 	emit(sb);
@@ -1262,9 +1423,9 @@ usage(FILE *fp)
 			"Usage:\n"
 			"  %s [OPTION]... [FILE]\n"
 			"\n"
-			"Reads FILE, or standard input when FILE is missing or \"-\": records as\n"
-			"pg_logical_slot_get_binary_changes() returns them, one after another,\n"
-			"or a pg_recvlogical -f file.\n"
+			"Reads FILE, or standard input when FILE is missing or \"-\": the messages\n"
+			"of pg_logical_slot_get_binary_changes() (one or more records each), one\n"
+			"after another, or a pg_recvlogical -f file.\n"
 			"\n"
 			"Options:\n"
 			"  -r, --records   print every record's fields instead of SQL\n"

@@ -273,6 +273,10 @@ free_relation(drr_relation *rel)
 		{
 			free(rel->cols[i].name);
 			free(rel->cols[i].type_name);
+			free(rel->cols[i].key_coll_schema);
+			free(rel->cols[i].key_coll_name);
+			free(rel->cols[i].key_opr_schema);
+			free(rel->cols[i].key_opr_name);
 		}
 		free(rel->cols);
 	}
@@ -483,6 +487,28 @@ parse_origin(cursor *c, drr_record *rec)
 	return get_int64(c, &rec->time, "commit time");
 }
 
+/* The identity index's collation and equality operator of a key column. */
+static int
+parse_key_comparison(cursor *c, drr_column *col)
+{
+	uint64_t	off = cursor_offset(c);
+
+	if (!(col->flags & DRR_COL_KEY))
+		return fail(c->r, off, "column \"%s\" of a relation record has a key comparison but is no key column",
+					col->name);
+	if (get_name(c, &col->key_coll_schema, &col->key_coll_schema_len, "collation schema") != DRR_OK ||
+		get_name(c, &col->key_coll_name, &col->key_coll_name_len, "collation name") != DRR_OK ||
+		get_name(c, &col->key_opr_schema, &col->key_opr_schema_len, "operator schema") != DRR_OK ||
+		get_name(c, &col->key_opr_name, &col->key_opr_name_len, "operator name") != DRR_OK)
+		return DRR_ERROR;
+	if ((col->key_coll_schema_len == 0) != (col->key_coll_name_len == 0) ||
+		(col->key_opr_schema_len == 0) != (col->key_opr_name_len == 0) ||
+		(col->key_coll_name_len == 0 && col->key_opr_name_len == 0))
+		return fail(c->r, off, "invalid key comparison of column \"%s\" in a relation record",
+					col->name);
+	return DRR_OK;
+}
+
 static int
 parse_relation(cursor *c, drr_record *rec)
 {
@@ -545,7 +571,7 @@ parse_relation(cursor *c, drr_record *rec)
 	{
 		drr_column *col = &rel->cols[i];
 
-		if (get_flags(c, &col->flags, 0xff, "column flags") != DRR_OK)
+		if (get_flags(c, &col->flags, 0x1fff, "column flags") != DRR_OK)
 			goto error;
 		if (get_name(c, &col->name, &col->name_len, "column name") != DRR_OK)
 			goto error;
@@ -563,6 +589,9 @@ parse_relation(cursor *c, drr_record *rec)
 		}
 		col->typmod = (v & 1) ? (int32_t) (-(int64_t) (v >> 1) - 1) : (int32_t) (v >> 1);
 		if (get_name(c, &col->type_name, &col->type_name_len, "type name") != DRR_OK)
+			goto error;
+		if ((col->flags & DRR_COL_KEY_COMPARISON) &&
+			parse_key_comparison(c, col) != DRR_OK)
 			goto error;
 		if (col->flags & DRR_COL_KEY)
 			rel->nkeys++;
@@ -730,6 +759,18 @@ parse_message(cursor *c, drr_record *rec)
 	return get_bytes(c, &rec->content, "content");
 }
 
+static int
+parse_skipped(cursor *c, drr_record *rec)
+{
+	if (get_flags(c, &rec->flags, 0x03, "flags") != DRR_OK)
+		return DRR_ERROR;
+	if (get_text(c, &rec->schema, "schema name") != DRR_OK ||
+		get_text(c, &rec->name, "relation name") != DRR_OK ||
+		get_varint(c, &rec->updates, "update count") != DRR_OK)
+		return DRR_ERROR;
+	return get_varint(c, &rec->deletes, "delete count");
+}
+
 static const char *
 kind_name(int kind)
 {
@@ -755,6 +796,8 @@ kind_name(int kind)
 			return "truncate";
 		case DRR_MESSAGE:
 			return "message";
+		case DRR_SKIPPED:
+			return "skipped-changes";
 		default:
 			return NULL;
 	}
@@ -785,6 +828,8 @@ kind_name_article(int kind)
 			return "a truncate";
 		case DRR_MESSAGE:
 			return "a message";
+		case DRR_SKIPPED:
+			return "a skipped-changes";
 		default:
 			return NULL;
 	}
@@ -918,6 +963,9 @@ drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 			break;
 		case DRR_MESSAGE:
 			rc = parse_message(&c, rec);
+			break;
+		case DRR_SKIPPED:
+			rc = parse_skipped(&c, rec);
 			break;
 		default:
 			rc = fail(r, r->offset, "unknown record kind 0x%02x", p[0]);

@@ -70,7 +70,8 @@ typedef enum drr_kind
 	DRR_UPDATE = 'U',
 	DRR_DELETE = 'D',
 	DRR_TRUNCATE = 'T',
-	DRR_MESSAGE = 'M'
+	DRR_MESSAGE = 'M',
+	DRR_SKIPPED = 'S'			/* version 2 */
 } drr_kind;
 
 /* Flags of begin and commit records */
@@ -94,6 +95,12 @@ typedef enum drr_kind
 #define DRR_COL_BINARY			0x20	/* values in the type's send form */
 #define DRR_COL_CAST_EQUALITY	0x40	/* its equality takes another type */
 #define DRR_COL_INEXACT_EQUALITY 0x80	/* equal values may differ */
+/* version 2: how REPLICA IDENTITY FULL and key columns compare */
+#define DRR_COL_RECORD_IMAGE	0x100	/* composite, fields by image */
+#define DRR_COL_TEXT_IMAGE		0x200	/* by text form */
+#define DRR_COL_EQUAL_TEXT		0x400	/* equal, and the same text form */
+#define DRR_COL_NO_EXACT		0x800	/* no exact comparison */
+#define DRR_COL_KEY_COMPARISON	0x1000	/* key_* names follow */
 
 /* Flags of truncate records */
 #define DRR_TRUNCATE_CASCADE	0x01
@@ -103,6 +110,10 @@ typedef enum drr_kind
 #define DRR_MSG_TRANSACTIONAL	0x01
 #define DRR_MSG_TEXT			0x02	/* content is text */
 #define DRR_MSG_LSN				0x04
+
+/* Flags of skipped-changes records (version 2) */
+#define DRR_SKIP_SCHEMA_QUOTED	0x01
+#define DRR_SKIP_NAME_QUOTED	0x02
 
 /* Old tuple of update and delete records */
 #define DRR_OLD_NONE	0
@@ -125,6 +136,15 @@ typedef struct drr_column
 	int32_t		typmod;
 	char	   *type_name;		/* NUL-terminated copy */
 	size_t		type_name_len;
+	/* DRR_COL_KEY_COMPARISON: the identity index's collation and operator */
+	char	   *key_coll_schema;	/* empty: the column's collation */
+	size_t		key_coll_schema_len;
+	char	   *key_coll_name;
+	size_t		key_coll_name_len;
+	char	   *key_opr_schema; /* empty: the type's = */
+	size_t		key_opr_schema_len;
+	char	   *key_opr_name;
+	size_t		key_opr_name_len;
 } drr_column;
 
 /*
@@ -201,6 +221,11 @@ typedef struct drr_record
 	/* message */
 	drr_bytes	prefix;
 	drr_bytes	content;
+	/* skipped changes (flags above) */
+	drr_bytes	schema;
+	drr_bytes	name;
+	uint64_t	updates;
+	uint64_t	deletes;
 } drr_record;
 
 typedef struct drr_reader drr_reader;

@@ -1,38 +1,72 @@
 #!/usr/bin/env bash
 #
 # install-deps.sh
-#	Install what is needed to build decoder_raw and run its tests on
-#	Debian 12: PostgreSQL 15 server, headers and PGXS, the TAP test
-#	support (IPC::Run), and a C toolchain.
+#	Install what is needed to build decoder_raw and run its tests: a
+#	PostgreSQL server, its headers and PGXS, the TAP test support
+#	(IPC::Run, prove), and a C toolchain.
 #
 # Idempotent: apt-get install runs only when a package is missing or older
 # than the archive's candidate.  The server package is always brought to the
 # candidate version too, so that the server that loads the plugin matches the
 # headers it was built against.
 #
-# Usage: scripts/install-deps.sh   (as root; re-executes itself via sudo)
+# Usage: scripts/install-deps.sh [--major N] [--debootstrap]
+#	--major N	the PostgreSQL major to install (default 15, Debian 12's);
+#			scripts/chroot-setup.sh runs this inside the chroot of
+#			a newer Debian for 17 and 18
+#	--debootstrap	also install debootstrap, which scripts/run-tests.sh
+#			needs to create those chroots
+# As root; re-executes itself via sudo.
 
 set -euo pipefail
 
 # runuser, dpkg and ldconfig live in sbin, which a non-login PATH may lack.
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
+major=15
+extra=()
+args=("$@")
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--major)
+			major=${2:-}
+			shift
+			;;
+		--debootstrap) extra+=(debootstrap) ;;
+		*)
+			echo "usage: $0 [--major N] [--debootstrap]" >&2
+			exit 2
+			;;
+	esac
+	shift
+done
+case "$major" in
+	[1-9][0-9]) ;;
+	*)
+		echo "install-deps.sh: not a PostgreSQL major: $major" >&2
+		exit 2
+		;;
+esac
+
+# The TAP framework (PostgreSQL::Test::Cluster) comes with the client
+# package on Debian, under the major's lib/pgxs/src/test/perl; prove is perl's.
 PACKAGES=(
-	postgresql-15
-	postgresql-client-15
-	postgresql-server-dev-15
+	"postgresql-$major"
+	"postgresql-client-$major"
+	"postgresql-server-dev-$major"
 	libpq-dev
-	postgresql-contrib
 	libipc-run-perl
 	perl
 	make
 	gcc
 	libc6-dev
+	util-linux
+	"${extra[@]}"
 )
 
 if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
-		exec sudo -- bash "$0" "$@"
+		exec sudo -- bash "$0" "${args[@]}"
 	fi
 	echo "install-deps.sh: must be run as root (and sudo is not available)" >&2
 	exit 1
@@ -86,10 +120,10 @@ if ! apt-get install -y -q --no-install-recommends \
 	exit 1
 fi
 
-# Sanity check: pg_config must describe the PostgreSQL 15 installation.
-pgver=$(pg_config --version)
+# Sanity check: the major's pg_config must answer with that major.
+pgver=$("/usr/lib/postgresql/$major/bin/pg_config" --version)
 case "$pgver" in
-	"PostgreSQL 15."*) ;;
+	"PostgreSQL $major."*) ;;
 	*)
 		echo "install-deps.sh: unexpected pg_config version: $pgver" >&2
 		exit 1

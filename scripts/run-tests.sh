@@ -2,18 +2,34 @@
 #
 # run-tests.sh
 #	Build decoder_raw with warnings as errors, install it, and run the
-#	pg_regress suite and the TAP suite.
+#	pg_regress suite and the TAP suite, on every supported PostgreSQL major.
+#
+# PostgreSQL 15 is the host's (Debian 12).  17 and 18 are not packaged for
+# Debian 12: their suites run in a Debian trixie (17) and a Debian sid (18)
+# chroot made by scripts/chroot-setup.sh under the chroot cache, with a copy
+# of the tree and this same script inside.  Each major prints one summary
+# line; the last line printed is "N passed, N failed" over all of them,
+# counting pg_regress tests and TAP test files.  A major whose build or
+# chroot could not be set up counts as one failure.  The exit status is
+# non-zero when anything failed.
 #
 # The tests run as the unprivileged "postgres" user (initdb refuses root) in
 # a throwaway copy of the source tree, so the caller's tree is never written
-# to and no existing cluster is touched.  Both suites always run, so that
-# both report; the last line printed is "N passed, N failed", counting
-# pg_regress tests and TAP test files (a failed build counts as one failure).
+# to and no existing cluster is touched.  Installing into the host's
+# PostgreSQL holds the lock /tmp/decoder_raw-pg15.lock (a lock the caller
+# already holds, as with "flock /tmp/decoder_raw-pg15.lock run-tests.sh",
+# is used as it is).
 #
 # Usage: scripts/run-tests.sh [options] [TAP test files...]
+#	--major LIST	comma-separated majors to test: 15, 17, 18 (default all)
+#	--reuse-chroots	reuse the cached chroots, updating their packages
+#			(a missing or broken one is built again); without it
+#			each chroot is built from nothing
+#	--chroot-cache DIR  where the chroots live
+#			(default /var/cache/decoder_raw/chroots)
 #	--regress-only	run only the pg_regress suite
 #	--tap-only	run only the TAP suite
-#	--no-deps	skip scripts/install-deps.sh
+#	--no-deps	install no packages (on the host, nor in a reused chroot)
 #	--keep		keep the temporary tree (it is kept anyway on failure,
 #			except under CI)
 # TAP test files (e.g. t/001_smoke.pl or 001_smoke) may also be given in
@@ -27,10 +43,19 @@ export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# The majors and where each one's suite runs: "host" or a Debian suite.
+declare -A MAJOR_SUITE=([15]=host [17]=trixie [18]=sid)
+ALL_MAJORS=15,17,18
+
+majors=$ALL_MAJORS
+reuse=0
+cache=${DECODER_RAW_CHROOT_CACHE:-/var/cache/decoder_raw/chroots}
+here=0
 run_regress=1
 run_tap=1
 install_deps=1
 keep=0
+orig_args=("$@")
 prove_tests=()
 for word in ${PROVE_TESTS:-}; do
 	prove_tests+=("$word")
@@ -38,6 +63,19 @@ done
 
 while [ $# -gt 0 ]; do
 	case "$1" in
+		--major)
+			majors=${2:-}
+			shift
+			;;
+		--major=*) majors=${1#--major=} ;;
+		--reuse-chroots) reuse=1 ;;
+		--chroot-cache)
+			cache=${2:-}
+			shift
+			;;
+		--chroot-cache=*) cache=${1#--chroot-cache=} ;;
+		# Internal: run the suite once, here, on $PG_CONFIG's server.
+		--here) here=1 ;;
 		--regress-only) run_tap=0 ;;
 		--tap-only) run_regress=0 ;;
 		--no-deps) install_deps=0 ;;
@@ -57,14 +95,9 @@ done
 
 if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
-		args=()
-		[ $run_regress -eq 0 ] && args+=(--tap-only)
-		[ $run_tap -eq 0 ] && args+=(--regress-only)
-		[ $install_deps -eq 0 ] && args+=(--no-deps)
-		[ $keep -eq 1 ] && args+=(--keep)
-		exec sudo -- bash "${BASH_SOURCE[0]}" "${args[@]}" "${prove_tests[@]}"
+		exec sudo -- bash "${BASH_SOURCE[0]}" "${orig_args[@]}"
 	fi
-	echo "run-tests.sh: must be run as root (make install, runuser)" >&2
+	echo "run-tests.sh: must be run as root (make install, runuser, chroot)" >&2
 	exit 1
 fi
 
@@ -94,6 +127,177 @@ section()
 	echo "=== $* ==="
 }
 
+duration()
+{
+	printf '%dm%02ds' $(($1 / 60)) $(($1 % 60))
+}
+
+# The options that the suite of each major is run with.
+suite_args=()
+[ $run_regress -eq 0 ] && suite_args+=(--tap-only)
+[ $run_tap -eq 0 ] && suite_args+=(--regress-only)
+[ $keep -eq 1 ] && suite_args+=(--keep)
+
+# Lock the host's installation until release_host_lock; lock_wait is set to
+# the seconds spent waiting for it.
+take_host_lock()
+{
+	local lock=/tmp/decoder_raw-pg15.lock fd t0=$SECONDS
+
+	host_lock_fd=
+	host_lock_ours=1
+	for fd in "/proc/$$/fd"/*; do
+		if [ "$(readlink "$fd")" = "$lock" ]; then
+			# Inherited from the caller's flock: the same open file, so
+			# flock returns at once if the caller holds it.
+			host_lock_fd=${fd##*/}
+			host_lock_ours=0
+			break
+		fi
+	done
+	if [ -z "$host_lock_fd" ]; then
+		exec {host_lock_fd}>>"$lock"
+	fi
+	flock "$host_lock_fd"
+	lock_wait=$((SECONDS - t0))
+}
+
+release_host_lock()
+{
+	if [ "$host_lock_ours" -eq 1 ]; then
+		exec {host_lock_fd}>&-
+	fi
+}
+
+# Echo "PASSED FAILED" from a suite's log: its "N passed, N failed" line,
+# or one failure when the suite did not get to print it.
+suite_counts()
+{
+	local last
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1 || true)
+	if [ -n "$last" ]; then
+		echo "$last" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/'
+	else
+		echo "0 1"
+	fi
+}
+
+# The suite of a major run in its chroot, built or reused first.
+run_in_chroot()
+{
+	local major=$1 suite=$2 root=$3 log=$4 src=/tmp/decoder_raw-src rc
+
+	setup_args=()
+	[ $reuse -eq 0 ] && setup_args+=(--rebuild)
+	[ $reuse -eq 1 ] && [ $install_deps -eq 0 ] && setup_args+=(--no-update)
+	if ! DECODER_RAW_CHROOT_LOCKED=1 bash "$srcdir/scripts/chroot-setup.sh" "${setup_args[@]}" \
+		"$major" "$suite" "$root" </dev/null; then
+		echo "run-tests.sh: the $suite chroot for PostgreSQL $major could not be set up" >&2
+		return 1
+	fi
+	setup_time=$((SECONDS - started))
+
+	# A copy of the tree, not a bind mount: nothing of the host is mounted
+	# in the chroot but /proc and a tmpfs.
+	remove_chroot "$root$src"
+	mkdir -p "$root$src"
+	tar -C "$srcdir" --exclude=./.git -cf - . | tar -C "$root$src" -xf -
+	# shellcheck disable=SC2064 # expanded now: $root is local
+	trap "chroot_umount '$root'; remove_chroot '$root$src'" EXIT
+	trap 'exit 130' INT TERM HUP
+	chroot_mount "$root"
+	set +e
+	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		LANG=C.UTF-8 CI="${CI:-}" \
+		PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" \
+		bash "$src/scripts/run-tests.sh" --here --no-deps \
+		"${suite_args[@]}" "${prove_tests[@]}" </dev/null 2>&1 | tee -a "$log"
+	rc=${PIPESTATUS[0]}
+	set -e
+	chroot_umount "$root"
+	remove_chroot "$root$src"
+	trap - EXIT INT TERM HUP
+	grep -q 'test tree kept in' "$log" &&
+		echo "run-tests.sh: (a path inside the chroot is under $root)"
+	return 0
+}
+
+if [ $here -eq 0 ]; then
+	. "$srcdir/scripts/chroot-lib.sh"
+
+	IFS=, read -r -a major_list <<<"$majors"
+	need_chroot=0
+	for major in "${major_list[@]}"; do
+		if [ -z "${MAJOR_SUITE[$major]:-}" ]; then
+			echo "run-tests.sh: PostgreSQL $major is not tested (majors: $ALL_MAJORS)" >&2
+			exit 2
+		fi
+		[ "${MAJOR_SUITE[$major]}" != host ] && need_chroot=1
+	done
+
+	if [ $install_deps -eq 1 ]; then
+		section "Installing dependencies"
+		deps_args=()
+		[ $need_chroot -eq 1 ] && deps_args+=(--debootstrap)
+		bash "$srcdir/scripts/install-deps.sh" "${deps_args[@]}" </dev/null
+	fi
+
+	summaries=()
+	for major in "${major_list[@]}"; do
+		suite=${MAJOR_SUITE[$major]}
+		log=$(mktemp /tmp/decoder_raw-run.XXXXXX)
+		started=$SECONDS
+		setup_time=
+		lock_wait=0
+		if [ "$suite" = host ]; then
+			section "PostgreSQL $major (this host)"
+			take_host_lock
+			started=$SECONDS
+			set +e
+			PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" \
+				bash "${BASH_SOURCE[0]}" --here --no-deps \
+				"${suite_args[@]}" "${prove_tests[@]}" </dev/null 2>&1 | tee "$log"
+			set -e
+			release_host_lock
+		else
+			section "PostgreSQL $major (Debian $suite chroot in $cache/$suite)"
+			mkdir -p "$cache"
+			# One run at a time per chroot (chroot-setup.sh takes the same
+			# lock when run on its own).
+			exec {chroot_lock}>"$cache/$suite.lock"
+			flock "$chroot_lock"
+			run_in_chroot "$major" "$suite" "$cache/$suite" "$log" || true
+			exec {chroot_lock}>&-
+		fi
+		read -r p f < <(suite_counts "$log")
+		rm -f "$log"
+		passed=$((passed + p))
+		failed=$((failed + f))
+		elapsed=$((SECONDS - started))
+		line="PostgreSQL $major: $p passed, $f failed ($(duration $elapsed)"
+		if [ -n "$setup_time" ]; then
+			line+=": chroot $(duration "$setup_time"), suite $(duration $((elapsed - setup_time)))"
+		elif [ "$suite" != host ]; then
+			line+=": the chroot could not be set up"
+		elif [ "$lock_wait" -gt 1 ]; then
+			line+=", after $(duration "$lock_wait") waiting for the lock"
+		fi
+		summaries+=("$line)")
+	done
+
+	section "Summary"
+	printf '%s\n' "${summaries[@]}"
+	echo "$passed passed, $failed failed"
+	if [ "$failed" -gt 0 ]; then
+		exit 1
+	fi
+	exit 0
+fi
+
+# From here on: one suite, on the server of $PG_CONFIG, in this system.
+PG_CONFIG=${PG_CONFIG:-pg_config}
+export PG_CONFIG
+
 summary_and_exit()
 {
 	echo
@@ -110,11 +314,6 @@ as_postgres()
 	(cd "$workdir" && runuser -u postgres -- env HOME="$pghome" "$@") </dev/null
 }
 
-if [ $install_deps -eq 1 ]; then
-	section "Installing dependencies"
-	bash "$srcdir/scripts/install-deps.sh" </dev/null
-fi
-
 # The postgres user comes with the server packages.
 pghome=$(getent passwd postgres | cut -d: -f6)
 
@@ -126,7 +325,7 @@ cleanup()
 	local rc=$?
 	# Stop any server a crashed test left behind before removing its files.
 	find "$workdir" -name postmaster.pid 2>/dev/null | while read -r pidfile; do
-		runuser -u postgres -- "$(pg_config --bindir)/pg_ctl" stop -m immediate \
+		runuser -u postgres -- "$("$PG_CONFIG" --bindir)/pg_ctl" stop -m immediate \
 			-D "$(dirname "$pidfile")" >/dev/null 2>&1 </dev/null || true
 	done
 	if [ "$keep" -eq 1 ] || { [ "$failed" -gt 0 ] && [ "${CI:-}" != true ]; }; then
@@ -137,20 +336,21 @@ cleanup()
 	return "$rc"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 tar -C "$srcdir" --exclude=./.git -cf - . | tar -C "$workdir" -xf -
 chmod 755 "$workdir"
 chown -R postgres:postgres "$workdir"
 
 section "Building (warnings are errors)"
-if ! as_postgres make -s clean >/dev/null ||
-   ! as_postgres make -s COPT='-Werror'; then
+if ! as_postgres make -s PG_CONFIG="$PG_CONFIG" clean >/dev/null ||
+   ! as_postgres make -s PG_CONFIG="$PG_CONFIG" COPT='-Werror'; then
 	echo "run-tests.sh: build failed" >&2
 	failed=$((failed + 1))
 	summary_and_exit
 fi
 
-section "Installing into $(pg_config --pkglibdir)"
-if ! (cd "$workdir" && make -s install </dev/null); then
+section "Installing into $("$PG_CONFIG" --pkglibdir)"
+if ! (cd "$workdir" && make -s PG_CONFIG="$PG_CONFIG" install </dev/null); then
 	echo "run-tests.sh: make install failed" >&2
 	failed=$((failed + 1))
 	summary_and_exit
@@ -161,12 +361,10 @@ if [ $run_regress -eq 1 ]; then
 	section "pg_regress suite"
 	log="$workdir/regress.out"
 	set +e
-	as_postgres make -s installcheck TAP_TESTS= 2>&1 | tee "$log"
+	as_postgres make -s PG_CONFIG="$PG_CONFIG" installcheck TAP_TESTS= 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	set -e
-	# pg_regress prints one "name ... ok|FAILED|failed (ignored)" line per test.
-	ok=$(grep -cE '^(test +| +)?[A-Za-z0-9_.-]+ +\.\.\. +ok' "$log" || true)
-	bad=$(grep -cE '^(test +| +)?[A-Za-z0-9_.-]+ +\.\.\. +(FAILED|failed)' "$log" || true)
+	read -r ok bad < <(bash "$srcdir/scripts/regress-count.sh" "$log")
 	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
 		# pg_regress itself failed (initdb, server start...): count it once.
 		bad=1
@@ -194,7 +392,7 @@ if [ $run_tap -eq 1 ]; then
 	set +e
 	# PERL5LIB lets every test "use DecoderRawNode" however prove is invoked.
 	as_postgres env PERL5LIB="$workdir/t${PERL5LIB:+:$PERL5LIB}" \
-		make -s installcheck REGRESS= PROVE_TESTS="${prove_tests[*]}" 2>&1 |
+		make -s PG_CONFIG="$PG_CONFIG" installcheck REGRESS= PROVE_TESTS="${prove_tests[*]}" 2>&1 |
 		tee "$log"
 	rc=${PIPESTATUS[0]}
 	set -e

@@ -20,9 +20,10 @@ INSERT INTO ex VALUES (1, 'a');
 UPDATE ex SET id = 2, v = NULL WHERE id = 1;
 DELETE FROM ex WHERE id = 2;
 COMMIT;
--- the relation record holds the table's OID, which varies
+-- the relation record holds the table's OID, which varies; one record per
+-- row (the SQL functions pack the binary format by default, see packing.sql)
 SELECT CASE WHEN get_byte(data, 0) = ascii('R') THEN 'R...' ELSE data::text END
-  FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on');
+  FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on', 'message-size', '0');
 SELECT data FROM pg_logical_slot_peek_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on') \g |"$DECODER_RAW_DUMP" --hex
 SELECT data FROM pg_logical_slot_get_binary_changes('binary_slot', NULL, NULL, 'format', 'binary', 'skip-empty-xacts', 'on') \g |"$DECODER_RAW_DUMP" --hex --records | sed -e 's/ oid [0-9]* / oid N /'
 

@@ -44,10 +44,10 @@ SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forwa
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'exclude-origins', 'a,,b');
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'exclude-origins', 'a,');
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forward-origins', ' , a');
-SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forward-origins', repeat('x', 64));
--- white space around names is dropped, 63 bytes is the longest name
+-- white space around names is dropped; names of any length are taken whole
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'exclude-origins', ' a , b ', 'skip-empty-xacts', '1');
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forward-origins', repeat('x', 63), 'skip-empty-xacts', '1');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forward-origins', repeat('x', 200), 'skip-empty-xacts', '1');
 
 -- contradicting combinations
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forward-origins', 'a', 'exclude-origins', 'b');
@@ -70,13 +70,26 @@ SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'forma
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'format-version', '');
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'binary-values', 'x');
 -- record kinds only: the relation record holds an OID (see binary.sql)
-SELECT chr(get_byte(data, 0)) AS kind FROM pg_logical_slot_peek_binary_changes('options_slot', NULL, NULL, 'format', 'binary');
+SELECT chr(get_byte(data, 0)) AS kind FROM pg_logical_slot_peek_binary_changes('options_slot', NULL, NULL, 'format', 'binary', 'message-size', '0');
 
 -- missing-identity
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'missing-identity', 'ignore');
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'missing-identity', 'ERROR');
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'missing-identity', '');
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'missing-identity', 'error', 'skip-empty-xacts', '1');
+
+-- message-size: bytes, or a size with a unit, from 0 to 64MB
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'message-size', '0');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'message-size', '1kB');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'message-size', '64MB');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'message-size', '-1');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'message-size', '65MB');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'message-size', '99999999999');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'message-size', 'big');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'message-size', '10 parsecs');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'message-size', '1s');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'message-size', '');
+SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'message-size', '1', 'message-size', '1');
 
 -- an odd number of arguments is refused by the server
 SELECT data FROM pg_logical_slot_peek_changes('options_slot', NULL, NULL, 'include-xids');

@@ -38,6 +38,7 @@
 #define BR_DELETE		'D'
 #define BR_TRUNCATE		'T'
 #define BR_MESSAGE		'M'
+#define BR_SKIPPED		'S'		/* version 2 */
 
 /* Header magic: "DRAW" */
 static const char header_magic[4] = {'D', 'R', 'A', 'W'};
@@ -63,6 +64,15 @@ static const char header_magic[4] = {'D', 'R', 'A', 'W'};
 #define BR_COL_BINARY			0x20
 #define BR_COL_CAST_EQUALITY	0x40
 #define BR_COL_INEXACT_EQUALITY 0x80
+#define BR_COL_RECORD_IMAGE		0x100	/* version 2 */
+#define BR_COL_TEXT_IMAGE		0x200	/* version 2 */
+#define BR_COL_EQUAL_TEXT		0x400	/* version 2 */
+#define BR_COL_NO_EXACT			0x800	/* version 2 */
+#define BR_COL_KEY_COMPARISON	0x1000	/* version 2 */
+
+/* Skipped-changes flags */
+#define BR_SKIP_SCHEMA_QUOTED	0x01
+#define BR_SKIP_NAME_QUOTED		0x02
 
 /* Old tuple of an update or delete */
 #define BR_OLD_NONE		0
@@ -185,25 +195,29 @@ prefix_length(StringInfo out, int start, int reserved, uint64 extra)
 	put_varint(out->data + start - reserved, len + extra);
 }
 
-/* Begin a record of the given kind; returns where its body starts. */
+/*
+ * Begin a record of the given kind; returns where its body starts.  With
+ * message-size, records follow one another in a message (decoder_raw.c),
+ * the header record too.
+ */
 static int
 start_record(LogicalDecodingContext *ctx, DecoderRawData *data, char kind)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out;
 
 	if (!header_written)
 	{
-		OutputPluginPrepareWrite(ctx, true);
+		out = decoder_raw_begin_record(ctx, data);
 		appendStringInfoChar(out, BR_HEADER);
 		appendStringInfoChar(out, sizeof(header_magic) + 1);
 		appendBinaryStringInfo(out, header_magic, sizeof(header_magic));
 		Assert(data->opts.format_version < 0x80);
 		appendStringInfoChar(out, (char) data->opts.format_version);
-		OutputPluginWrite(ctx, true);
+		decoder_raw_end_record(ctx, data);
 		header_written = true;
 	}
 
-	OutputPluginPrepareWrite(ctx, true);
+	out = decoder_raw_begin_record(ctx, data);
 	appendStringInfoChar(out, kind);
 	appendStringInfoChar(out, 0);	/* length, filled in by end_record */
 	return out->len;
@@ -223,10 +237,10 @@ next_record(StringInfo out, int body_start, char kind)
 }
 
 static void
-end_record(LogicalDecodingContext *ctx, int body_start)
+end_record(LogicalDecodingContext *ctx, DecoderRawData *data, int body_start)
 {
-	prefix_length(ctx->out, body_start, 1, 0);
-	OutputPluginWrite(ctx, true);
+	prefix_length(data->out, body_start, 1, 0);
+	decoder_raw_end_record(ctx, data);
 }
 
 static BinaryRelation *
@@ -262,11 +276,33 @@ binary_relation(DecoderRawData *data, DecoderRawRelation *rel)
 	return br;
 }
 
+/* How a FULL identity or a key compares the column, when not as before. */
+static uint32
+v2_column_flags(DecoderRawRelation *rel, DecoderRawColumn *col)
+{
+	uint32		flags = 0;
+
+	if (rel->full_identity)
+	{
+		if (col->full_cmp == DR_CMP_RECORD_IMAGE)
+			flags |= BR_COL_RECORD_IMAGE;
+		else if (col->full_cmp == DR_CMP_TEXT)
+			flags |= BR_COL_TEXT_IMAGE;
+		else if (col->full_cmp == DR_CMP_EQUAL_TEXT)
+			flags |= BR_COL_EQUAL_TEXT;
+		else if (col->full_cmp == DR_CMP_NONE)
+			flags |= BR_COL_NO_EXACT;
+	}
+	if (col->is_key && col->key_cmp != NULL)
+		flags |= BR_COL_KEY_COMPARISON;
+	return flags;
+}
+
 static void
 binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 					   DecoderRawRelation *rel)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	uint32		flags = 0;
 	int			body;
@@ -313,13 +349,22 @@ binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 			flags |= BR_COL_CAST_EQUALITY;
 		if (col->exact_check)
 			flags |= BR_COL_INEXACT_EQUALITY;
+		flags |= v2_column_flags(rel, col);
 		append_varint(out, flags);
 		append_string(out, col->name);
 		append_varint(out, col->typid);
 		append_signed_varint(out, col->typmod);
 		append_string(out, col->typname);
+		if (flags & BR_COL_KEY_COMPARISON)
+		{
+			/* empty strings: the column's collation, the type's = */
+			append_string(out, col->key_coll_nsp ? col->key_coll_nsp : "");
+			append_string(out, col->key_coll_name ? col->key_coll_name : "");
+			append_string(out, col->key_opr_nsp ? col->key_opr_nsp : "");
+			append_string(out, col->key_opr_name ? col->key_opr_name : "");
+		}
 	}
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
@@ -383,7 +428,7 @@ static void
 binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 			 ReorderBufferTXN *txn)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	const char *origin_name = NULL;
 	int			body;
@@ -417,14 +462,14 @@ binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 		if (origin_name != NULL)
 			append_string(out, origin_name);
 	}
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
 binary_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	int			body;
 
@@ -455,14 +500,14 @@ binary_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_varint(out, commit_lsn);
 	if (flags & BR_XACT_TIME)
 		append_int64(out, txn->xact_time.commit_time);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
 binary_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  DecoderRawRelation *rel, HeapTuple newtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
@@ -470,7 +515,7 @@ binary_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 	append_varint(out, rel->id);
 	append_tuple(out, rel, br, newtuple, rel->new_values, rel->new_nulls,
 				 false);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 /* Old key, or whole old row with REPLICA IDENTITY FULL. */
@@ -487,7 +532,7 @@ static void
 binary_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  DecoderRawRelation *rel, HeapTuple oldtuple, HeapTuple newtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
@@ -500,21 +545,21 @@ binary_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 		appendStringInfoChar(out, BR_OLD_NONE);
 	append_tuple(out, rel, br, newtuple, rel->new_values, rel->new_nulls,
 				 false);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
 binary_delete(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  DecoderRawRelation *rel, HeapTuple oldtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
 	body = start_record(ctx, data, BR_DELETE);
 	append_varint(out, rel->id);
 	append_old_tuple(out, rel, br, oldtuple);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
@@ -522,7 +567,7 @@ binary_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
 				int nrels, DecoderRawRelation **rels,
 				bool cascade, bool restart_seqs)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	int			body;
 	int			i;
@@ -537,7 +582,7 @@ binary_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
 	append_varint(out, nrels);
 	for (i = 0; i < nrels; i++)
 		append_varint(out, rels[i]->id);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
 }
 
 static void
@@ -545,7 +590,7 @@ binary_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 			   ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
 			   const char *prefix, Size sz, const char *message)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	uint32		flags = 0;
 	int			body;
 
@@ -563,7 +608,30 @@ binary_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_varint(out, lsn);
 	append_string(out, prefix);
 	append_bytes(out, message, sz);
-	end_record(ctx, body);
+	end_record(ctx, data, body);
+}
+
+/* Changes left out for lack of a replica identity (version 2). */
+static void
+binary_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
+			   DecoderRawSkipped *skipped)
+{
+	StringInfo	out = data->out;
+	uint32		flags = 0;
+	int			body;
+
+	if (strcmp(skipped->quoted_nspname, skipped->nspname) != 0)
+		flags |= BR_SKIP_SCHEMA_QUOTED;
+	if (strcmp(skipped->quoted_relname, skipped->relname) != 0)
+		flags |= BR_SKIP_NAME_QUOTED;
+
+	body = start_record(ctx, data, BR_SKIPPED);
+	append_varint(out, flags);
+	append_string(out, skipped->nspname);
+	append_string(out, skipped->relname);
+	append_varint(out, skipped->xact_updates);
+	append_varint(out, skipped->xact_deletes);
+	end_record(ctx, data, body);
 }
 
 static void
@@ -582,4 +650,5 @@ const DecoderRawWriter decoder_raw_binary_writer = {
 	.delete = binary_delete,
 	.truncate = binary_truncate,
 	.message = binary_message,
+	.skipped = binary_skipped,
 };

@@ -14,6 +14,7 @@
 #ifndef DECODER_RAW_COMPAT_H
 #define DECODER_RAW_COMPAT_H
 
+#include "catalog/pg_type.h"
 #include "replication/reorderbuffer.h"
 
 #if PG_VERSION_NUM < 150000
@@ -40,5 +41,22 @@
  * wrote it, so decoder_raw qualifies it itself on every major.
  */
 #define DR_FORMAT_TYPE_UNQUALIFIED_JSON (PG_VERSION_NUM >= 160000)
+
+/*
+ * From 16 on, the reorder buffer itself reports progress (and so lets the
+ * walsender send keepalives) every 100 changes of a long transaction.  On
+ * 15 an output plugin that writes nothing for many changes must do it, as
+ * pgoutput does; OutputPluginUpdateProgress() takes (ctx, skipped_xact) on
+ * every supported major.
+ */
+#define DR_PLUGIN_REPORTS_PROGRESS (PG_VERSION_NUM < 160000)
+
+/*
+ * Types whose btree equalimage answer differs between the majors: bpchar_ops
+ * has none on 15 and 17, and one on 18.  decoder_raw takes the stricter answer (no
+ * image equality) on every major, so that the comparison it writes does not
+ * depend on the major that wrote it.
+ */
+#define DR_EQUALIMAGE_DIFFERS_BY_MAJOR(typid) ((typid) == BPCHAROID)
 
 #endif							/* DECODER_RAW_COMPAT_H */

@@ -64,7 +64,17 @@ typedef struct DecoderRawOptions
 	List	   *forward_origins;	/* origin names (char *), or NIL */
 	List	   *exclude_origins;	/* origin names (char *), or NIL */
 	DecoderRawMissingIdentity missing_identity;
+	int			message_size;	/* bytes per output message; 0: one record */
 } DecoderRawOptions;
+
+/*
+ * Largest message-size accepted: a message of that size plus one record
+ * must fit in a StringInfo, and larger messages gain nothing.
+ */
+#define DR_MAX_MESSAGE_SIZE		(64 * 1024 * 1024)
+
+/* message-size when none is given, where packing is the default */
+#define DR_DEFAULT_MESSAGE_SIZE	(64 * 1024)
 
 extern void decoder_raw_parse_options(List *options, DecoderRawOptions *opts);
 
@@ -92,6 +102,20 @@ typedef enum DecoderRawColumnKind
 	DR_COL_MONEY
 } DecoderRawColumnKind;
 
+/*
+ * How REPLICA IDENTITY FULL matches a column's old value: the comparison
+ * must find the very row, and only it.
+ */
+typedef enum DecoderRawCompare
+{
+	DR_CMP_EQUAL,				/* col = value: equal values are identical */
+	DR_CMP_IMAGE,				/* record_image_eq(ROW(col), ROW(value)) */
+	DR_CMP_RECORD_IMAGE,		/* record_image_eq(col, value), composites */
+	DR_CMP_TEXT,				/* col::text = value, setting-free output */
+	DR_CMP_EQUAL_TEXT,			/* col = value and the same text form */
+	DR_CMP_NONE					/* no exact comparison */
+} DecoderRawCompare;
+
 typedef struct DecoderRawColumn
 {
 	char	   *name;			/* column name as stored */
@@ -108,6 +132,13 @@ typedef struct DecoderRawColumn
 	bool		has_equality;	/* type has a default equality operator */
 	bool		cast_in_where;	/* that operator takes another type */
 	bool		exact_check;	/* equal values may differ (1.5, 1.50) */
+	DecoderRawCompare full_cmp; /* comparison under REPLICA IDENTITY FULL */
+	/* key columns: how the identity index compares, if not as the type */
+	char	   *key_coll_nsp;	/* index collation, or NULL */
+	char	   *key_coll_name;
+	char	   *key_opr_nsp;	/* index equality operator, or NULL */
+	char	   *key_opr_name;
+	char	   *key_cmp;		/* SQL between name and value: " = " */
 	char	   *typname;		/* format_type_extended(), qualified */
 	FmgrInfo	outfunc;		/* type output function */
 	bool		send_ready;		/* sendfunc looked up */
@@ -127,6 +158,7 @@ typedef struct DecoderRawRelation
 	char	   *qualname;		/* quoted schema.relation */
 	const char *quoted_nspname; /* the two halves of qualname */
 	const char *quoted_relname;
+	char	   *plain_qualname; /* qualname without U&"", as a text argument */
 	char		relkind;
 	char		replident;		/* pg_class.relreplident */
 	bool		has_identity;	/* UPDATE/DELETE can be expressed */
@@ -134,6 +166,8 @@ typedef struct DecoderRawRelation
 	bool		use_only;		/* has inheritance children: say ONLY */
 	bool		needs_gucs;		/* output depends on session settings */
 	bool		has_identity_always;
+	int			ndeps;			/* catalog entries the entry depends on */
+	struct DecoderRawDep *deps;
 	TupleDesc	desc;			/* copy of the relation's descriptor */
 	int			natts;
 	DecoderRawColumn *cols;		/* natts entries, by attnum - 1 */
@@ -147,6 +181,7 @@ typedef struct DecoderRawRelation
 
 extern void decoder_raw_relcache_init(void);
 extern void decoder_raw_relcache_destroy(void);
+extern void decoder_raw_relcache_sweep(void);
 extern DecoderRawRelation *decoder_raw_get_relation(Relation rel);
 extern void decoder_raw_column_prepare_send(DecoderRawColumn *col);
 
@@ -163,6 +198,24 @@ extern const char *decoder_raw_origin_name(RepOriginId origin_id);
  * ----------
  */
 typedef struct DecoderRawData DecoderRawData;
+
+/*
+ * The changes of one relation left out for lack of a replica identity:
+ * counted in each transaction, reported once per decoding session.
+ */
+typedef struct DecoderRawSkipped
+{
+	Oid			relid;			/* hash key: must be first */
+	char	   *nspname;		/* copies: the relation may be gone */
+	char	   *relname;
+	const char *quoted_nspname;
+	const char *quoted_relname;
+	uint64		xact_updates;	/* in the transaction being decoded */
+	uint64		xact_deletes;
+	uint64		unreported;		/* left out since the WARNING */
+	bool		warned;			/* WARNING given in this session */
+	bool		in_xact;		/* on the transaction's list */
+} DecoderRawSkipped;
 
 typedef struct DecoderRawWriter
 {
@@ -188,6 +241,9 @@ typedef struct DecoderRawWriter
 							ReorderBufferTXN *txn, XLogRecPtr lsn,
 							bool transactional, const char *prefix,
 							Size sz, const char *message);
+	/* changes of a transaction left out: before its commit */
+	void		(*skipped) (LogicalDecodingContext *ctx, DecoderRawData *data,
+							DecoderRawSkipped *skipped);
 } DecoderRawWriter;
 
 /* Private state of one decoding session. */
@@ -202,12 +258,35 @@ struct DecoderRawData
 	int			guc_nestlevel;	/* > 0 while output settings are pinned */
 
 	StringInfo	scratch;		/* reusable buffer for value text */
+
+	/* changes left out for lack of a replica identity */
+	HTAB	   *skipped;		/* DecoderRawSkipped by relid */
+	List	   *xact_skipped;	/* entries with changes in this transaction */
+	int			skipped_since_progress;
+
+	/*
+	 * Where the writers append records: ctx->out itself with message-size
+	 * 0, else the pending message, sent by decoder_raw_end_record() when
+	 * full and at the latest by the commit callback.
+	 */
+	StringInfo	out;
+	int			record_start;	/* offset of the record being written */
+	int			record_body;	/* the same, past the separator */
+	int			record_sep;		/* bytes between records: '\n' in SQL */
+	bool		in_commit;		/* commit callback: send nothing yet */
+	int			pack_keep;		/* capacity kept between messages */
 };
 
 extern const DecoderRawWriter decoder_raw_sql_writer;
 extern const DecoderRawWriter decoder_raw_binary_writer;
 
 /* Helpers shared by the writers (decoder_raw.c). */
+extern StringInfo decoder_raw_begin_record(LogicalDecodingContext *ctx,
+										   DecoderRawData *data);
+extern void decoder_raw_restart_record(LogicalDecodingContext *ctx,
+									   DecoderRawData *data);
+extern void decoder_raw_end_record(LogicalDecodingContext *ctx,
+								   DecoderRawData *data);
 extern void decoder_raw_pin_output_settings(DecoderRawData *data);
 extern void decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn);
 

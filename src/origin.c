@@ -29,10 +29,11 @@ typedef struct OriginEntry
 {
 	RepOriginId id;				/* hash key */
 	bool		filtered;		/* drop this origin's changes */
-	char		name[NAMEDATALEN];	/* empty if the origin no longer exists */
+	char	   *name;			/* whole, in OriginNames; NULL if dropped */
 } OriginEntry;
 
 static HTAB *OriginCache = NULL;
+static MemoryContext OriginNames = NULL;	/* names of the cached origins */
 static const DecoderRawOptions *origin_opts = NULL;
 static bool origin_callback_registered = false;
 
@@ -52,6 +53,7 @@ origin_cache_reset(Datum arg, int cacheid, uint32 hashvalue)
 	hash_seq_init(&status, OriginCache);
 	while ((entry = hash_seq_search(&status)) != NULL)
 		hash_search(OriginCache, &entry->id, HASH_REMOVE, NULL);
+	MemoryContextReset(OriginNames);
 }
 
 void
@@ -69,6 +71,11 @@ decoder_raw_origin_init(const DecoderRawOptions *opts)
 	 */
 	if (OriginCache != NULL)
 		hash_destroy(OriginCache);
+	if (OriginNames != NULL)
+		MemoryContextDelete(OriginNames);
+	OriginNames = AllocSetContextCreate(CacheMemoryContext,
+										"decoder_raw origin names",
+										ALLOCSET_SMALL_SIZES);
 	ctl.keysize = sizeof(RepOriginId);
 	ctl.entrysize = sizeof(OriginEntry);
 	ctl.hcxt = CacheMemoryContext;
@@ -100,7 +107,7 @@ static OriginEntry *
 origin_lookup(RepOriginId origin_id)
 {
 	OriginEntry *entry;
-	char		name[NAMEDATALEN];
+	char	   *name;
 	bool		filtered;
 
 	if (last_entry != NULL && last_entry->id == origin_id)
@@ -115,28 +122,43 @@ origin_lookup(RepOriginId origin_id)
 
 		if (own_xact)
 			StartTransactionCommand();
-		/* the name is palloc'd in the transaction: copy it out first */
+
+		/*
+		 * The name is palloc'd in the transaction: copy it out first, whole
+		 * (origin names are text, longer than NAMEDATALEN if need be), and
+		 * into OriginNames only once the commit's invalidations, which reset
+		 * it, are past.
+		 */
 		if (replorigin_by_oid(origin_id, true, &found_name))
-			strlcpy(name, found_name, NAMEDATALEN);
+			name = MemoryContextStrdup(TopMemoryContext, found_name);
 		else
-			name[0] = '\0';
+			name = NULL;
 		if (own_xact)
 			CommitTransactionCommand();
 		MemoryContextSwitchTo(oldcxt);
+		if (name != NULL)
+		{
+			char	   *copy = name;
+
+			name = MemoryContextStrdup(OriginNames, copy);
+			pfree(copy);
+		}
 
 		if (origin_opts->only_local)
 			filtered = true;
 		else if (origin_opts->forward_origins != NIL)
-			filtered = !name_in_list(name, origin_opts->forward_origins);
+			filtered = name == NULL ||
+				!name_in_list(name, origin_opts->forward_origins);
 		else if (origin_opts->exclude_origins != NIL)
-			filtered = name_in_list(name, origin_opts->exclude_origins);
+			filtered = name != NULL &&
+				name_in_list(name, origin_opts->exclude_origins);
 		else
 			filtered = false;
 
 		/* enter it last: an invalidation above may have emptied the cache */
 		entry = hash_search(OriginCache, &origin_id, HASH_ENTER, NULL);
 		entry->filtered = filtered;
-		memcpy(entry->name, name, NAMEDATALEN);
+		entry->name = name;
 	}
 
 	last_entry = entry;
@@ -165,5 +187,5 @@ decoder_raw_origin_name(RepOriginId origin_id)
 	if (origin_id == InvalidRepOriginId)
 		return NULL;
 	entry = origin_lookup(origin_id);
-	return entry->name[0] != '\0' ? entry->name : NULL;
+	return entry->name;
 }

@@ -24,6 +24,8 @@
 #include "catalog/pg_am.h"
 #include "commands/defrem.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/fmgroids.h"
@@ -31,20 +33,54 @@
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "access/stratnum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+/*
+ * A catalog entry that a cache entry was built from: a syscache row (by the
+ * hash value its invalidations carry) or, for a composite type's columns, a
+ * relation.  Invalidations touch only the entries that depend on them.
+ */
+#define DEP_RELATION	(-1)
+
+typedef struct DecoderRawDep
+{
+	int			cacheid;		/* TYPEOID, NAMESPACEOID, ..., DEP_RELATION */
+	uint32		key;			/* syscache hash value, or relation OID */
+} DecoderRawDep;
+
+/* Dependencies being collected while an entry is built. */
+typedef struct DepList
+{
+	DecoderRawDep *items;
+	int			n;
+	int			max;
+} DepList;
+
+/* What a column's type, all its levels included, is made of. */
+typedef struct TypeFacts
+{
+	bool		needs_gucs;		/* output depends on session settings */
+	bool		composite;		/* a composite at any level */
+	bool		nested_composite;	/* a composite below the top level */
+	bool		equality;		/* every leaf has an equality operator */
+	bool		exact;			/* every leaf's equality is image equality */
+} TypeFacts;
+
 static HTAB *RelationCache = NULL;
 static DecoderRawRelation *last_entry = NULL;	/* changes come in runs */
 static uint32 next_relation_id = 1;
 static bool callbacks_registered = false;
+static bool sweep_needed = false;	/* some entry was invalidated */
+static int	relation_dep_entries = 0;	/* entries with DEP_RELATION deps */
 
 static void invalidate_relation_cb(Datum arg, Oid relid);
+static void invalidate_syscache_cb(Datum arg, int cacheid, uint32 hashvalue);
 static void build_relation_guts(DecoderRawRelation *entry, Relation rel);
-static void invalidate_all_cb(Datum arg, int cacheid, uint32 hashvalue);
 
 void
 decoder_raw_relcache_init(void)
@@ -60,19 +96,49 @@ decoder_raw_relcache_init(void)
 	RelationCache = hash_create("decoder_raw relation cache", 128, &ctl,
 								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	next_relation_id = 1;
+	relation_dep_entries = 0;
+	sweep_needed = false;
 
 	/*
 	 * Callbacks cannot be unregistered, so register them once per process;
-	 * they do nothing while no decoding session has a cache.
+	 * they do nothing while no decoding session has a cache.  Types, schemas,
+	 * collations and operators are named in the output.
 	 */
 	if (!callbacks_registered)
 	{
 		CacheRegisterRelcacheCallback(invalidate_relation_cb, (Datum) 0);
-		/* type and schema renames change what is cached, too */
-		CacheRegisterSyscacheCallback(TYPEOID, invalidate_all_cb, (Datum) 0);
-		CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_all_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(TYPEOID, invalidate_syscache_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_syscache_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(COLLOID, invalidate_syscache_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(OPEROID, invalidate_syscache_cb, (Datum) 0);
 		callbacks_registered = true;
 	}
+}
+
+/* Free what an entry holds, keeping its hash entry (and so its id). */
+static void
+release_entry(DecoderRawRelation *entry)
+{
+	if (entry->cxt != NULL)
+		MemoryContextDelete(entry->cxt);
+	entry->cxt = NULL;
+	entry->valid = false;
+	entry->writer_private = NULL;
+	if (entry->deps != NULL)
+	{
+		int			i;
+
+		for (i = 0; i < entry->ndeps; i++)
+		{
+			if (entry->deps[i].cacheid == DEP_RELATION)
+			{
+				relation_dep_entries--;
+				break;
+			}
+		}
+	}
+	entry->deps = NULL;
+	entry->ndeps = 0;
 }
 
 void
@@ -87,59 +153,171 @@ decoder_raw_relcache_destroy(void)
 
 	hash_seq_init(&status, RelationCache);
 	while ((entry = hash_seq_search(&status)) != NULL)
-	{
-		if (entry->cxt != NULL)
-			MemoryContextDelete(entry->cxt);
-	}
+		release_entry(entry);
 	hash_destroy(RelationCache);
 	RelationCache = NULL;
+}
+
+/*
+ * Free the entries that invalidations left behind, and forget those of
+ * dropped relations: called between transactions, when no entry is in use.
+ */
+void
+decoder_raw_relcache_sweep(void)
+{
+	HASH_SEQ_STATUS status;
+	DecoderRawRelation *entry;
+
+	if (RelationCache == NULL || !sweep_needed)
+		return;
+	sweep_needed = false;
+	last_entry = NULL;
+
+	hash_seq_init(&status, RelationCache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		if (entry->valid)
+			continue;
+		release_entry(entry);
+		/* a relation that still exists keeps its id */
+		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(entry->relid)))
+			hash_search(RelationCache, &entry->relid, HASH_REMOVE, NULL);
+	}
+}
+
+/* Only mark invalid: the entry may be in use right now. */
+static inline void
+mark_invalid(DecoderRawRelation *entry)
+{
+	if (entry->valid)
+	{
+		entry->valid = false;
+		sweep_needed = true;
+	}
+}
+
+/* Mark the entries that depend on (cacheid, key), or all of them. */
+static void
+invalidate_dependents(int cacheid, uint32 key, bool all)
+{
+	HASH_SEQ_STATUS status;
+	DecoderRawRelation *entry;
+
+	hash_seq_init(&status, RelationCache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		int			i;
+
+		if (!entry->valid)
+			continue;
+		if (all)
+		{
+			mark_invalid(entry);
+			continue;
+		}
+		for (i = 0; i < entry->ndeps; i++)
+		{
+			if (entry->deps[i].cacheid == cacheid && entry->deps[i].key == key)
+			{
+				mark_invalid(entry);
+				break;
+			}
+		}
+	}
 }
 
 static void
 invalidate_relation_cb(Datum arg, Oid relid)
 {
-	HASH_SEQ_STATUS status;
 	DecoderRawRelation *entry;
 
 	if (RelationCache == NULL)
 		return;
 
-	/* Only mark invalid: the entry may be in use right now. */
-	if (OidIsValid(relid))
+	if (!OidIsValid(relid))
 	{
-		entry = hash_search(RelationCache, &relid, HASH_FIND, NULL);
-		if (entry != NULL)
-			entry->valid = false;
+		invalidate_dependents(0, 0, true);
 		return;
 	}
-
-	hash_seq_init(&status, RelationCache);
-	while ((entry = hash_seq_search(&status)) != NULL)
-		entry->valid = false;
+	entry = hash_search(RelationCache, &relid, HASH_FIND, NULL);
+	if (entry != NULL)
+		mark_invalid(entry);
+	/* ALTER TYPE on a composite invalidates only the composite's relation */
+	if (relation_dep_entries > 0)
+		invalidate_dependents(DEP_RELATION, (uint32) relid, false);
 }
 
 static void
-invalidate_all_cb(Datum arg, int cacheid, uint32 hashvalue)
+invalidate_syscache_cb(Datum arg, int cacheid, uint32 hashvalue)
 {
-	invalidate_relation_cb(arg, InvalidOid);
+	if (RelationCache == NULL)
+		return;
+	invalidate_dependents(cacheid, hashvalue, hashvalue == 0);
 }
 
-/*
- * Does the text output of this type depend on session settings (DateStyle,
- * IntervalStyle, TimeZone, extra_float_digits, bytea_output, lc_monetary,
- * search_path, quote_all_identifiers)?  Types of unknown provenance are assumed to.
- */
-static bool
-type_needs_gucs(Oid typid)
+static void
+add_dep(DepList *deps, int cacheid, uint32 key)
 {
-	HeapTuple	tp;
-	Form_pg_type typ;
-	bool		result;
+	int			i;
 
-	check_stack_depth();
+	for (i = 0; i < deps->n; i++)
+	{
+		if (deps->items[i].cacheid == cacheid && deps->items[i].key == key)
+			return;
+	}
+	if (deps->n == deps->max)
+	{
+		deps->max = Max(deps->max * 2, 8);
+		deps->items = deps->items == NULL ?
+			palloc(sizeof(DecoderRawDep) * deps->max) :
+			repalloc(deps->items, sizeof(DecoderRawDep) * deps->max);
+	}
+	deps->items[deps->n].cacheid = cacheid;
+	deps->items[deps->n].key = key;
+	deps->n++;
+}
 
-	typid = getBaseType(typid);
+static inline void
+add_syscache_dep(DepList *deps, int cacheid, Oid oid)
+{
+	add_dep(deps, cacheid, GetSysCacheHashValue1(cacheid, ObjectIdGetDatum(oid)));
+}
 
+/* Are equal values of this type always the same value? */
+static bool
+type_is_image_equal(Oid typid, Oid collid)
+{
+	Oid			opclass = GetDefaultOpClass(typid, BTREE_AM_OID);
+	Oid			opcintype;
+	Oid			proc;
+
+	if (!OidIsValid(opclass) || DR_EQUALIMAGE_DIFFERS_BY_MAJOR(typid))
+		return false;
+	opcintype = get_opclass_input_type(opclass);
+	proc = get_opfamily_proc(get_opclass_family(opclass), opcintype, opcintype,
+							 BTEQUALIMAGE_PROC);
+	if (!OidIsValid(proc))
+		return false;
+	return DatumGetBool(OidFunctionCall1Coll(proc, collid,
+											 ObjectIdGetDatum(opcintype)));
+}
+
+/* A type without parts: its equality is exact if it compares images. */
+static void
+leaf_facts(Oid typid, Oid collid, TypeFacts *facts)
+{
+	TypeCacheEntry *tce = lookup_type_cache(typid, TYPECACHE_EQ_OPR);
+
+	if (!OidIsValid(tce->eq_opr))
+		facts->equality = facts->exact = false;
+	else if (!type_is_image_equal(typid, collid))
+		facts->exact = false;
+}
+
+/* Built-in types whose text output depends on no session setting. */
+static bool
+is_setting_free_builtin(Oid typid)
+{
 	switch (typid)
 	{
 		case BOOLOID:
@@ -175,44 +353,78 @@ type_needs_gucs(Oid typid)
 		case INT2VECTOROID:
 		case TXID_SNAPSHOTOID:
 		case PG_SNAPSHOTOID:
-			return false;
+			return true;
 		default:
-			break;
+			return false;
+	}
+}
+
+/*
+ * Walk a column's type through domains, arrays, ranges and composites:
+ * does its text output depend on session settings (DateStyle, IntervalStyle,
+ * TimeZone, extra_float_digits, bytea_output, lc_monetary, search_path,
+ * quote_all_identifiers; types of unknown provenance are assumed to), does
+ * it hold composites, is its equality exact?  Every type met, its schema,
+ * and every composite's relation become dependencies of the entry.
+ */
+static void
+walk_type(Oid typid, Oid collid, bool top, TypeFacts *facts, DepList *deps)
+{
+	HeapTuple	tp;
+	Form_pg_type typ;
+
+	check_stack_depth();
+
+	add_syscache_dep(deps, TYPEOID, typid);
+	if (is_setting_free_builtin(typid))
+	{
+		leaf_facts(typid, collid, facts);
+		return;
 	}
 
 	tp = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
 	if (!HeapTupleIsValid(tp))
 		elog(ERROR, "cache lookup failed for type %u", typid);
 	typ = (Form_pg_type) GETSTRUCT(tp);
+	add_syscache_dep(deps, NAMESPACEOID, typ->typnamespace);
 
-	if (typ->typtype == TYPTYPE_ENUM)
-		result = false;
+	if (typ->typtype == TYPTYPE_DOMAIN)
+		walk_type(typ->typbasetype, collid, top, facts, deps);
+	else if (typ->typtype == TYPTYPE_ENUM)
+		leaf_facts(typid, collid, facts);
 	else if (OidIsValid(typ->typelem) && IsTrueArrayType(typ))
-		result = type_needs_gucs(typ->typelem);
+		walk_type(typ->typelem, collid, false, facts, deps);
 	else if (typ->typtype == TYPTYPE_RANGE)
-		result = type_needs_gucs(get_range_subtype(typid));
+		walk_type(get_range_subtype(typid), get_range_collation(typid), false,
+				  facts, deps);
 	else if (typ->typtype == TYPTYPE_MULTIRANGE)
-		result = type_needs_gucs(get_multirange_range(typid));
+		walk_type(get_multirange_range(typid), collid, false, facts, deps);
 	else if (typ->typtype == TYPTYPE_COMPOSITE)
 	{
 		TupleDesc	desc = lookup_rowtype_tupdesc(typid, -1);
 		int			i;
 
-		result = false;
-		for (i = 0; i < desc->natts && !result; i++)
+		facts->composite = true;
+		if (!top)
+			facts->nested_composite = true;
+		add_dep(deps, DEP_RELATION, (uint32) typ->typrelid);
+		for (i = 0; i < desc->natts; i++)
 		{
 			Form_pg_attribute att = TupleDescAttr(desc, i);
 
 			if (!att->attisdropped)
-				result = type_needs_gucs(att->atttypid);
+				walk_type(att->atttypid, att->attcollation, false, facts, deps);
 		}
 		ReleaseTupleDesc(desc);
 	}
 	else
-		result = true;			/* floats, dates, bytea, money, reg*, ... */
+	{
+		/* floats, dates, bytea, money, reg*, ... */
+		facts->needs_gucs = true;
+		leaf_facts(typid, collid, facts);
+	}
 
 	ReleaseSysCache(tp);
-	return result;
 }
 
 static DecoderRawColumnKind
@@ -251,25 +463,6 @@ column_kind(Oid typid)
 		default:
 			return DR_COL_GENERIC;
 	}
-}
-
-/* Are equal values of this type always the same value? */
-static bool
-type_is_image_equal(Oid typid, Oid collid)
-{
-	Oid			opclass = GetDefaultOpClass(typid, BTREE_AM_OID);
-	Oid			opcintype;
-	Oid			proc;
-
-	if (!OidIsValid(opclass))
-		return false;
-	opcintype = get_opclass_input_type(opclass);
-	proc = get_opfamily_proc(get_opclass_family(opclass), opcintype, opcintype,
-							 BTEQUALIMAGE_PROC);
-	if (!OidIsValid(proc))
-		return false;
-	return DatumGetBool(OidFunctionCall1Coll(proc, collid,
-											 ObjectIdGetDatum(opcintype)));
 }
 
 /* The kinds written without going through the session's settings. */
@@ -351,16 +544,251 @@ qualified_type_name(Oid typid, int32 typmod)
 								FORMAT_TYPE_FORCE_QUALIFY);
 }
 
+/*
+ * A name between double quotes whatever it holds, for the parts of a
+ * qualified collation or operator name; U&"" when it holds a control
+ * character.
+ */
+static char *
+force_quote_name(const char *name)
+{
+	const char *quoted = quote_name(name);
+	StringInfoData buf;
+	const char *p;
+
+	if (quoted[0] == '"' || quoted[0] == 'U')
+		return (char *) quoted;
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '"');
+	for (p = name; *p; p++)
+	{
+		if (*p == '"')
+			appendStringInfoChar(&buf, '"');
+		appendStringInfoChar(&buf, *p);
+	}
+	appendStringInfoChar(&buf, '"');
+	return buf.data;
+}
+
+/*
+ * The name as pg_get_serial_sequence() parses a text argument: it knows
+ * double quotes, not U&"", and takes a control character inside them.
+ */
+static char *
+plain_quote_name(const char *name, const char *quoted)
+{
+	StringInfoData buf;
+	const char *p;
+
+	if (quoted[0] != 'U')
+		return (char *) quoted;
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '"');
+	for (p = name; *p; p++)
+	{
+		if (*p == '"')
+			appendStringInfoChar(&buf, '"');
+		appendStringInfoChar(&buf, *p);
+	}
+	appendStringInfoChar(&buf, '"');
+	return buf.data;
+}
+
+/*
+ * How REPLICA IDENTITY FULL finds the very row by this column.  Binary
+ * images are exact only where the stored value and the value parsed from
+ * its text are bit-identical, which a composite stops being when ALTER TYPE
+ * adds or drops an attribute: the stored value keeps its old layout.
+ */
+static void
+column_comparison(DecoderRawColumn *col, const TypeFacts *facts)
+{
+	Oid			basetype = getBaseType(col->typid);
+
+	if (!facts->composite)
+	{
+		col->full_cmp = col->has_equality && !col->exact_check ?
+			DR_CMP_EQUAL : DR_CMP_IMAGE;
+		return;
+	}
+
+	/* field by field, each with its own equality, all of them exact */
+	if (facts->exact && col->has_equality)
+	{
+		col->exact_check = false;
+		col->full_cmp = DR_CMP_EQUAL;
+	}
+	/* field by field, each by image, dropped ones skipped, missing NULL */
+	else if (type_is_rowtype(basetype) && !facts->nested_composite)
+		col->full_cmp = DR_CMP_RECORD_IMAGE;
+	/* the text form, when no setting of either side changes it */
+	else if (!facts->needs_gucs)
+		col->full_cmp = DR_CMP_TEXT;
+
+	/*
+	 * Equal, and the same text form in the replaying session: equal values
+	 * that differ (0 and -0, 1.5 and 1.50, 1 day and 24 hours) print
+	 * differently under any setting.
+	 */
+	else if (facts->equality && col->has_equality)
+		col->full_cmp = DR_CMP_EQUAL_TEXT;
+	else
+		col->full_cmp = DR_CMP_NONE;
+}
+
+/* The comparison of a key column, when the identity index's differs. */
+static void
+set_key_comparison(DecoderRawColumn *col, Oid collid, Oid opr, DepList *deps)
+{
+	StringInfoData buf;
+	HeapTuple	tp;
+
+	initStringInfo(&buf);
+	if (OidIsValid(collid))
+	{
+		Form_pg_collation coll;
+
+		tp = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
+		if (!HeapTupleIsValid(tp))
+			elog(ERROR, "cache lookup failed for collation %u", collid);
+		coll = (Form_pg_collation) GETSTRUCT(tp);
+		col->key_coll_nsp = get_namespace_name(coll->collnamespace);
+		col->key_coll_name = pstrdup(NameStr(coll->collname));
+		add_syscache_dep(deps, COLLOID, collid);
+		add_syscache_dep(deps, NAMESPACEOID, coll->collnamespace);
+		ReleaseSysCache(tp);
+		appendStringInfo(&buf, " COLLATE %s.%s",
+						 force_quote_name(col->key_coll_nsp),
+						 force_quote_name(col->key_coll_name));
+	}
+	if (OidIsValid(opr))
+	{
+		Form_pg_operator op;
+
+		tp = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
+		if (!HeapTupleIsValid(tp))
+			elog(ERROR, "cache lookup failed for operator %u", opr);
+		op = (Form_pg_operator) GETSTRUCT(tp);
+		col->key_opr_nsp = get_namespace_name(op->oprnamespace);
+		col->key_opr_name = pstrdup(NameStr(op->oprname));
+		add_syscache_dep(deps, OPEROID, opr);
+		add_syscache_dep(deps, NAMESPACEOID, op->oprnamespace);
+		ReleaseSysCache(tp);
+		appendStringInfo(&buf, " OPERATOR(%s.%s) ",
+						 force_quote_name(col->key_opr_nsp), col->key_opr_name);
+	}
+	else
+		appendStringInfoString(&buf, " = ");
+	col->key_cmp = buf.data;
+}
+
+/*
+ * Key columns are compared the way the identity index compares them: with
+ * its collation and its operator class's equality, where they differ from
+ * the column's own (a case-insensitive column with a "C" index would match
+ * other rows than the index's).
+ */
+static void
+identity_key_comparisons(DecoderRawRelation *entry, Relation rel,
+						 DepList *deps)
+{
+	Oid			idxoid;
+	Relation	idxrel;
+	int			i;
+
+	if (entry->full_identity || !entry->has_identity)
+		return;
+	idxoid = RelationGetReplicaIndex(rel);
+	if (!OidIsValid(idxoid))
+		return;
+	idxrel = RelationIdGetRelation(idxoid);
+	if (!RelationIsValid(idxrel))
+		elog(ERROR, "could not open relation with OID %u", idxoid);
+
+	for (i = 0; i < IndexRelationGetNumberOfKeyAttributes(idxrel); i++)
+	{
+		AttrNumber	attno = idxrel->rd_index->indkey.values[i];
+		Form_pg_attribute att;
+		DecoderRawColumn *col;
+		Oid			collid;
+		Oid			opr = InvalidOid;
+
+		if (attno <= 0 || attno > entry->natts)
+			continue;
+		att = TupleDescAttr(entry->desc, attno - 1);
+		col = &entry->cols[attno - 1];
+		collid = idxrel->rd_indcollation[i];
+		if (idxrel->rd_rel->relam == BTREE_AM_OID)
+			opr = get_opfamily_member(idxrel->rd_opfamily[i],
+									  idxrel->rd_opcintype[i],
+									  idxrel->rd_opcintype[i],
+									  BTEqualStrategyNumber);
+		if (opr == lookup_type_cache(col->typid, TYPECACHE_EQ_OPR)->eq_opr)
+			opr = InvalidOid;
+		if (collid == att->attcollation)
+			collid = InvalidOid;
+		if (OidIsValid(collid) || OidIsValid(opr))
+			set_key_comparison(col, collid, opr, deps);
+	}
+	RelationClose(idxrel);
+}
+
+/* Everything about one column but the identity index's comparison. */
+static void
+build_column(DecoderRawRelation *entry, Form_pg_attribute att,
+			 DecoderRawColumn *col, Bitmapset *keys, DepList *deps)
+{
+	Oid			typoutput;
+	TypeCacheEntry *tce;
+	TypeFacts	facts = {false, false, false, true, true};
+
+	col->name = pstrdup(NameStr(att->attname));
+	col->quoted = quote_name(col->name);
+	col->quoted_len = strlen(col->quoted);
+	col->typid = att->atttypid;
+	col->typmod = att->atttypmod;
+	col->generated = (att->attgenerated == ATTRIBUTE_GENERATED_STORED);
+	col->identity_always = (att->attidentity == ATTRIBUTE_IDENTITY_ALWAYS);
+	col->is_key = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber,
+								keys);
+	col->kind = column_kind(col->typid);
+	col->typname = qualified_type_name(col->typid, col->typmod);
+
+	getTypeOutputInfo(col->typid, &typoutput, &col->typisvarlena);
+	fmgr_info_cxt(typoutput, &col->outfunc, entry->cxt);
+
+	tce = lookup_type_cache(col->typid, TYPECACHE_EQ_OPR);
+	col->has_equality = OidIsValid(tce->eq_opr);
+	if (col->has_equality)
+	{
+		Oid			left,
+					right;
+
+		op_input_types(tce->eq_opr, &left, &right);
+		col->cast_in_where = left == RECORDOID ||
+			(left == OIDOID && getBaseType(col->typid) != OIDOID);
+		col->exact_check = !type_is_image_equal(col->typid, att->attcollation);
+	}
+
+	walk_type(col->typid, att->attcollation, true, &facts, deps);
+	column_comparison(col, &facts);
+
+	if (col->identity_always)
+		entry->has_identity_always = true;
+	if (!kind_is_setting_free(col->kind) && facts.needs_gucs)
+		entry->needs_gucs = true;
+}
+
 static void
 build_relation_guts(DecoderRawRelation *entry, Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	Bitmapset  *keys;
 	MemoryContext oldcxt;
+	DepList		deps = {NULL, 0, 0};
 	int			i;
 
-	if (entry->cxt != NULL)
-		MemoryContextDelete(entry->cxt);
+	release_entry(entry);
 	entry->cxt = AllocSetContextCreate(CacheMemoryContext,
 									   "decoder_raw relation",
 									   ALLOCSET_SMALL_SIZES);
@@ -370,13 +798,17 @@ build_relation_guts(DecoderRawRelation *entry, Relation rel)
 	/* valid from now on, unless an invalidation arrives while we build */
 	entry->valid = true;
 	entry->sent = false;
-	entry->writer_private = NULL;
 	entry->nspname = get_namespace_name(RelationGetNamespace(rel));
 	entry->relname = pstrdup(RelationGetRelationName(rel));
 	entry->quoted_nspname = quote_name(entry->nspname);
 	entry->quoted_relname = quote_name(entry->relname);
 	entry->qualname = psprintf("%s.%s", entry->quoted_nspname,
 							   entry->quoted_relname);
+	entry->plain_qualname =
+		psprintf("%s.%s",
+				 plain_quote_name(entry->nspname, entry->quoted_nspname),
+				 plain_quote_name(entry->relname, entry->quoted_relname));
+	add_syscache_dep(&deps, NAMESPACEOID, RelationGetNamespace(rel));
 	entry->relkind = rel->rd_rel->relkind;
 	entry->replident = rel->rd_rel->relreplident;
 	entry->full_identity = (entry->replident == REPLICA_IDENTITY_FULL);
@@ -399,46 +831,22 @@ build_relation_guts(DecoderRawRelation *entry, Relation rel)
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
-		DecoderRawColumn *col = &entry->cols[i];
-		Oid			typoutput;
-		TypeCacheEntry *tce;
 
-		col->dropped = att->attisdropped;
-		if (col->dropped)
-			continue;
+		entry->cols[i].dropped = att->attisdropped;
+		if (!att->attisdropped)
+			build_column(entry, att, &entry->cols[i], keys, &deps);
+	}
+	identity_key_comparisons(entry, rel, &deps);
 
-		col->name = pstrdup(NameStr(att->attname));
-		col->quoted = quote_name(col->name);
-		col->quoted_len = strlen(col->quoted);
-		col->typid = att->atttypid;
-		col->typmod = att->atttypmod;
-		col->generated = (att->attgenerated == ATTRIBUTE_GENERATED_STORED);
-		col->identity_always = (att->attidentity == ATTRIBUTE_IDENTITY_ALWAYS);
-		col->is_key = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber,
-									keys);
-		col->kind = column_kind(col->typid);
-		col->typname = qualified_type_name(col->typid, col->typmod);
-
-		getTypeOutputInfo(col->typid, &typoutput, &col->typisvarlena);
-		fmgr_info_cxt(typoutput, &col->outfunc, entry->cxt);
-
-		tce = lookup_type_cache(col->typid, TYPECACHE_EQ_OPR);
-		col->has_equality = OidIsValid(tce->eq_opr);
-		if (col->has_equality)
+	entry->deps = deps.items;
+	entry->ndeps = deps.n;
+	for (i = 0; i < deps.n; i++)
+	{
+		if (deps.items[i].cacheid == DEP_RELATION)
 		{
-			Oid			left,
-						right;
-
-			op_input_types(tce->eq_opr, &left, &right);
-			col->cast_in_where = left == RECORDOID ||
-				(left == OIDOID && getBaseType(col->typid) != OIDOID);
-			col->exact_check = !type_is_image_equal(col->typid, att->attcollation);
+			relation_dep_entries++;
+			break;
 		}
-
-		if (col->identity_always)
-			entry->has_identity_always = true;
-		if (!kind_is_setting_free(col->kind) && type_needs_gucs(col->typid))
-			entry->needs_gucs = true;
 	}
 
 	bms_free(keys);
@@ -467,6 +875,9 @@ decoder_raw_get_relation(Relation rel)
 	{
 		entry->valid = false;
 		entry->cxt = NULL;
+		entry->deps = NULL;
+		entry->ndeps = 0;
+		entry->writer_private = NULL;
 		entry->id = next_relation_id++;
 	}
 	if (!entry->valid)

@@ -38,6 +38,7 @@
 #include "utils/cash.h"
 #include "utils/date.h"
 #include "utils/datum.h"
+#include "utils/memutils.h"
 #include "utils/datetime.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -91,6 +92,57 @@ word_needs_care(uint64 w)
 /* input bytes per enlargeStringInfo(), which reserves the worst case */
 #define LITERAL_CHUNK	65536
 
+/* What the literal being written belongs to, for the size limit's ERROR. */
+static DecoderRawRelation *literal_rel = NULL;
+static DecoderRawColumn *literal_col = NULL;
+
+/* Bytes the escaped form of s takes, quotes and E apart. */
+static Size
+escaped_size(const unsigned char *p, const unsigned char *end)
+{
+	Size		size = 0;
+
+	for (; p < end; p++)
+	{
+		if (!special_byte[*p])
+			size++;
+		else if (*p == '\'' || *p == '\\' || *p == '\n' || *p == '\r' ||
+				 *p == '\t' || *p == '\b' || *p == '\f')
+			size += 2;
+		else
+			size += 4;
+	}
+	return size;
+}
+
+/*
+ * A statement is one allocation, at most MaxAllocSize.  Near that limit,
+ * reserve only what the literal's rest needs; if even that does not fit,
+ * say which value is too large and how else to carry it.
+ */
+static int
+literal_reserve(StringInfo out, const unsigned char *p,
+				const unsigned char *chunk_end, const unsigned char *end)
+{
+	Size		rest;
+
+	if ((Size) out->len + (chunk_end - p) * 4 + 2 < MaxAllocSize)
+		return (chunk_end - p) * 4 + 2;
+
+	rest = escaped_size(p, end) + 2;
+	if ((Size) out->len + rest >= MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 literal_col != NULL && literal_rel != NULL ?
+				 errmsg("decoder_raw cannot write the value of column \"%s\" of table \"%s.%s\" in the SQL format",
+						literal_col->name, literal_rel->nspname, literal_rel->relname) :
+				 errmsg("decoder_raw cannot write a message in the SQL format"),
+				 errdetail("The statement would take %zu bytes, more than the %zu that PostgreSQL can allocate; its literal writes a control character as up to 4 bytes.",
+						   (Size) out->len + rest, (Size) MaxAllocSize - 1),
+				 errhint("The binary format (option \"format\" \"binary\") writes values unescaped.")));
+	return (int) (escaped_size(p, chunk_end) + 2);
+}
+
 /*
  * Append a string literal.  The server encodings are all ASCII-safe, so a
  * byte-wise scan for quotes, backslashes and control characters is exact.
@@ -112,12 +164,16 @@ append_literal(StringInfo out, const char *s, int len)
 	enlargeStringInfo(out, 1);
 	out->data[out->len++] = '\'';
 
+	/* a literal that may not fit is measured first, before buffers grow */
+	if ((Size) len * 4 + 2 >= MaxAllocSize - (Size) out->len)
+		(void) literal_reserve(out, p, p + Min(end - p, LITERAL_CHUNK), end);
+
 	while (p < end)
 	{
 		const unsigned char *chunk_end = p + Min(end - p, LITERAL_CHUNK);
 
-		/* every byte as \xHH, the E, the closing quote */
-		enlargeStringInfo(out, (chunk_end - p) * 4 + 2);
+		/* every byte as \xHH, the E, the closing quote, where there is room */
+		enlargeStringInfo(out, literal_reserve(out, p, chunk_end, end));
 		dst = out->data + out->len;
 
 		while (p < chunk_end)
@@ -202,6 +258,7 @@ static void
 append_value(StringInfo out, DecoderRawColumn *col, Datum value,
 			 StringInfo scratch)
 {
+	literal_col = col;
 	switch (col->kind)
 	{
 		case DR_COL_BOOL:
@@ -325,16 +382,20 @@ sql_relation(DecoderRawRelation *rel)
 	return sr;
 }
 
-static void
-begin_record(LogicalDecodingContext *ctx)
+/*
+ * Every record is one line; with message-size, several go in one message
+ * (decoder_raw.c puts the newlines between them).
+ */
+static inline void
+begin_record(LogicalDecodingContext *ctx, DecoderRawData *data)
 {
-	OutputPluginPrepareWrite(ctx, true);
+	(void) decoder_raw_begin_record(ctx, data);
 }
 
-static void
-end_record(LogicalDecodingContext *ctx)
+static inline void
+end_record(LogicalDecodingContext *ctx, DecoderRawData *data)
 {
-	OutputPluginWrite(ctx, true);
+	decoder_raw_end_record(ctx, data);
 }
 
 /* " -- key value, key value" annotations after BEGIN; and COMMIT; */
@@ -351,10 +412,10 @@ static void
 sql_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 		  ReorderBufferTXN *txn)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	bool		first = true;
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendStringInfoString(out, "BEGIN;");
 	if (data->opts.include_xids)
 	{
@@ -376,7 +437,7 @@ sql_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_annotation(out, &first, "origin_lsn");
 		decoder_raw_append_lsn(out, txn->origin_lsn);
 	}
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 /*
@@ -404,10 +465,10 @@ static void
 sql_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 		   ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	bool		first = true;
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	if (data->opts.origin_progress)
 		append_origin_progress(out, txn);
 	appendStringInfoString(out, "COMMIT;");
@@ -426,14 +487,14 @@ sql_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 		append_annotation(out, &first, "time");
 		decoder_raw_append_timestamp(out, txn->xact_time.commit_time);
 	}
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 static void
 sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 		   DecoderRawRelation *rel, HeapTuple tuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	SqlRelation *sr = sql_relation(rel);
 	StringInfo	scratch = data->scratch;
 	Datum	   *values = rel->new_values;
@@ -441,9 +502,11 @@ sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 	bool		first = true;
 	int			i;
 
+	literal_rel = rel;
+
 	heap_deform_tuple(tuple, rel->desc, values, nulls);
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendBinaryStringInfo(out, sr->insert_prefix, sr->insert_prefix_len);
 	for (i = 0; i < rel->natts; i++)
 	{
@@ -461,7 +524,80 @@ sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 			append_value(out, col, values[i], scratch);
 	}
 	appendStringInfoString(out, first ? ";" : ");");
-	end_record(ctx);
+	end_record(ctx, data);
+}
+
+/* A FULL identity column that no comparison can match exactly. */
+static void
+no_exact_comparison(DecoderRawRelation *rel, DecoderRawColumn *col)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("decoder_raw cannot find the row of table \"%s.%s\" by column \"%s\" of type %s",
+					rel->nspname, rel->relname, col->name, col->typname),
+			 errdetail("With REPLICA IDENTITY FULL every column is compared, and no comparison of this type is exact: it holds a composite type within an array or a composite, and a field without an equality operator whose text output depends on session settings."),
+			 errhint("Give the table a primary key or REPLICA IDENTITY USING INDEX.")));
+}
+
+/* One column's condition that finds the row, the value not NULL. */
+static void
+append_condition(StringInfo out, DecoderRawRelation *rel,
+				 DecoderRawColumn *col, DecoderRawCompare cmp, Datum value,
+				 StringInfo scratch)
+{
+	switch (cmp)
+	{
+		case DR_CMP_EQUAL:
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, col->key_cmp ? col->key_cmp : " = ");
+			append_value(out, col, value, scratch);
+			if (col->cast_in_where)
+				appendStringInfo(out, "::%s", col->typname);
+			break;
+		case DR_CMP_IMAGE:
+
+			/*
+			 * No equality operator (json, point, ...), or, to find the very
+			 * row of a FULL match, one that calls different values equal
+			 * (1.5 and 1.50, 0 and -0): compare binary images, which no
+			 * session setting of the replaying side affects.
+			 */
+			appendStringInfoString(out, "pg_catalog.record_image_eq(ROW(");
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, "), ROW((");
+			append_value(out, col, value, scratch);
+			appendStringInfo(out, ")::%s))", col->typname);
+			break;
+		case DR_CMP_RECORD_IMAGE:
+			/* a composite's fields by image, whatever its layout on disk */
+			appendStringInfoString(out, "pg_catalog.record_image_eq(");
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, ", (");
+			append_value(out, col, value, scratch);
+			appendStringInfo(out, ")::%s)", col->typname);
+			break;
+		case DR_CMP_TEXT:
+			appendStringInfoChar(out, '(');
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, ")::pg_catalog.text = ");
+			append_value(out, col, value, scratch);
+			break;
+		case DR_CMP_EQUAL_TEXT:
+			/* equal, and the same text form in the replaying session */
+			appendStringInfoChar(out, '(');
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, " = (");
+			append_value(out, col, value, scratch);
+			appendStringInfo(out, ")::%s AND (", col->typname);
+			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
+			appendStringInfoString(out, ")::pg_catalog.text = ((");
+			append_value(out, col, value, scratch);
+			appendStringInfo(out, ")::%s)::pg_catalog.text)", col->typname);
+			break;
+		case DR_CMP_NONE:
+			no_exact_comparison(rel, col);
+			break;
+	}
 }
 
 /*
@@ -490,28 +626,12 @@ append_where(StringInfo out, DecoderRawRelation *rel,
 			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
 			appendBinaryStringInfo(out, " IS NULL", 8);
 		}
-		else if (col->has_equality && !(rel->full_identity && col->exact_check))
-		{
-			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
-			appendBinaryStringInfo(out, " = ", 3);
-			append_value(out, col, values[i], scratch);
-			if (col->cast_in_where)
-				appendStringInfo(out, "::%s", col->typname);
-		}
+		else if (rel->full_identity)
+			append_condition(out, rel, col, col->full_cmp, values[i], scratch);
 		else
-		{
-			/*
-			 * No equality operator (json, point, ...), or, to find the very
-			 * row of a FULL match, one that calls different values equal
-			 * (1.5 and 1.50, 0 and -0): compare binary images, which no
-			 * session setting of the replaying side affects.
-			 */
-			appendStringInfoString(out, "pg_catalog.record_image_eq(ROW(");
-			appendBinaryStringInfo(out, col->quoted, col->quoted_len);
-			appendStringInfoString(out, "), ROW((");
-			append_value(out, col, values[i], scratch);
-			appendStringInfo(out, ")::%s))", col->typname);
-		}
+			append_condition(out, rel, col,
+							 col->has_equality ? DR_CMP_EQUAL : DR_CMP_IMAGE,
+							 values[i], scratch);
 	}
 	if (first)
 		appendStringInfoString(out, "true");	/* FULL on a table without columns */
@@ -575,27 +695,28 @@ identity_always_changes(DecoderRawRelation *rel, HeapTuple oldtuple)
  * hand out the new value next.
  */
 static void
-write_identity_setval(LogicalDecodingContext *ctx, DecoderRawRelation *rel,
-					  DecoderRawColumn *col, Datum value)
+write_identity_setval(LogicalDecodingContext *ctx, DecoderRawData *data,
+					  DecoderRawRelation *rel, DecoderRawColumn *col,
+					  Datum value)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendStringInfoString(out, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(");
-	append_cstring_literal(out, rel->qualname);
+	append_cstring_literal(out, rel->plain_qualname);
 	appendBinaryStringInfo(out, ", ", 2);
 	append_cstring_literal(out, col->name);
 	appendBinaryStringInfo(out, "), ", 3);
 	decoder_raw_append_value_text(out, col, value);
 	appendStringInfoString(out, ", false);");
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 static void
 sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 		   DecoderRawRelation *rel, HeapTuple oldtuple, HeapTuple newtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	SqlRelation *sr = sql_relation(rel);
 	StringInfo	scratch = data->scratch;
 	Datum	   *values = rel->new_values;
@@ -603,6 +724,8 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 	bool	   *identity_changed;
 	bool		first = true;
 	int			i;
+
+	literal_rel = rel;
 
 	heap_deform_tuple(newtuple, rel->desc, values, nulls);
 	/* the old key is logged only when it changed */
@@ -615,11 +738,11 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 		for (i = 0; i < rel->natts; i++)
 		{
 			if (identity_changed[i])
-				write_identity_setval(ctx, rel, &rel->cols[i], values[i]);
+				write_identity_setval(ctx, data, rel, &rel->cols[i], values[i]);
 		}
 	}
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendBinaryStringInfo(out, sr->update_prefix, sr->update_prefix_len);
 	for (i = 0; i < rel->natts; i++)
 	{
@@ -657,11 +780,10 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 		 * Nothing assignable changed in the WAL's view (only unchanged TOAST
 		 * or generated columns): the row stays as it is, but say so.
 		 */
-		resetStringInfo(out);
-		OutputPluginPrepareWrite(ctx, true);
+		decoder_raw_restart_record(ctx, data);
 		appendStringInfo(out, "-- UPDATE on %s changed no column that can be assigned",
 						 rel->qualname);
-		end_record(ctx);
+		end_record(ctx, data);
 		return;
 	}
 
@@ -671,23 +793,25 @@ sql_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 							 data->scratch);
 	else
 		append_row_condition(out, rel, sr, values, nulls, data->scratch);
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 static void
 sql_delete(LogicalDecodingContext *ctx, DecoderRawData *data,
 		   DecoderRawRelation *rel, HeapTuple oldtuple)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	SqlRelation *sr = sql_relation(rel);
+
+	literal_rel = rel;
 
 	heap_deform_tuple(oldtuple, rel->desc, rel->old_values, rel->old_nulls);
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendBinaryStringInfo(out, sr->delete_prefix, sr->delete_prefix_len);
 	append_row_condition(out, rel, sr, rel->old_values, rel->old_nulls,
 							 data->scratch);
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 static void
@@ -695,10 +819,10 @@ sql_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
 			 int nrels, DecoderRawRelation **rels,
 			 bool cascade, bool restart_seqs)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	int			i;
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendStringInfoString(out, "TRUNCATE ");
 	for (i = 0; i < nrels; i++)
 	{
@@ -714,7 +838,7 @@ sql_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
 	if (cascade)
 		appendStringInfoString(out, " CASCADE");
 	appendStringInfoChar(out, ';');
-	end_record(ctx);
+	end_record(ctx, data);
 }
 
 /*
@@ -726,14 +850,16 @@ sql_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 			ReorderBufferTXN *txn, XLogRecPtr lsn, bool transactional,
 			const char *prefix, Size sz, const char *message)
 {
-	StringInfo	out = ctx->out;
+	StringInfo	out = data->out;
 	bool		is_text;
 
+	literal_rel = NULL;
+	literal_col = NULL;
 	/* text when the content is valid in the database encoding */
 	is_text = memchr(message, '\0', sz) == NULL &&
 		pg_verifymbstr(message, sz, true);
 
-	begin_record(ctx);
+	begin_record(ctx, data);
 	appendStringInfoString(out, "SELECT pg_catalog.pg_logical_emit_message(");
 	appendStringInfoString(out, transactional ? "true, " : "false, ");
 	append_cstring_literal(out, prefix);
@@ -750,7 +876,21 @@ sql_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 		appendStringInfoString(out, "::pg_catalog.bytea");
 	}
 	appendStringInfoString(out, ");");
-	end_record(ctx);
+	end_record(ctx, data);
+}
+
+/* Changes left out for lack of a replica identity: a comment line. */
+static void
+sql_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
+			DecoderRawSkipped *skipped)
+{
+	StringInfo	out = data->out;
+
+	begin_record(ctx, data);
+	appendStringInfo(out, "-- " UINT64_FORMAT " UPDATE and " UINT64_FORMAT " DELETE on %s.%s left out: the table has no replica identity",
+					 skipped->xact_updates, skipped->xact_deletes,
+					 skipped->quoted_nspname, skipped->quoted_relname);
+	end_record(ctx, data);
 }
 
 static void
@@ -769,4 +909,5 @@ const DecoderRawWriter decoder_raw_sql_writer = {
 	.delete = sql_delete,
 	.truncate = sql_truncate,
 	.message = sql_message,
+	.skipped = sql_skipped,
 };

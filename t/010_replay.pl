@@ -359,6 +359,41 @@ unlike(
 # Run A: decoding and replay with default settings.
 replay_and_compare($source, $target, \@tables, "$tempdir/run_a.sql", 'run A');
 
+# Packed messages (message-size): a row holds several statements, one per
+# line, and the output is byte for byte the same, whatever the size: a
+# message ending anywhere, the large transaction spanning many messages.
+foreach my $size ('1', '100', '1000', '8kB', '64kB', '64MB')
+{
+	my $packed = decode("message-size $size", '', "'message-size', '$size'");
+	is_text($packed, $out_a,
+		"message-size $size: the same output, byte for byte");
+	write_file("$tempdir/run_p.sql", $packed) if $size eq '1000';
+}
+replay_and_compare($source, $target, \@tables, "$tempdir/run_p.sql",
+	'run P, message-size 1000');
+
+# pg_recvlogical: a replication connection packs by default, and the file,
+# a newline after each message, holds the same script.
+$source->safe_psql('replay',
+	"SELECT 'copy' FROM pg_copy_logical_replication_slot('replay_slot', 'replay_recv')"
+);
+{
+	my ($stdout, $stderr);
+	IPC::Run::run(
+		[
+			$source->installed_command('pg_recvlogical'),
+			'-d', $source->connstr('replay'),
+			'--slot', 'replay_recv', '--start', '--no-loop',
+			'--endpos', $end_lsn, '-f', "$tempdir/run_r.sql"
+		],
+		'>', \$stdout, '2>', \$stderr,
+		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default));
+	is($?, 0, 'pg_recvlogical succeeds') or diag($stderr);
+}
+is_text(PostgreSQL::Test::Utils::slurp_file("$tempdir/run_r.sql"),
+	$out_a, 'pg_recvlogical, packed by default: the same output, byte for byte');
+$source->safe_psql('replay', "SELECT pg_drop_replication_slot('replay_recv')");
+
 # Decoding the replayed changes on the target gives back the source's
 # changes, messages included: nothing was lost or added by the replay.
 # Only the comments and the transactions left empty by them differ.

@@ -28,8 +28,8 @@ my @workloads = sort glob("$srcdir/sql/*.sql");
 cmp_ok(scalar(@workloads), '>', 0, 'the test suite has workloads');
 
 # One more workload, for what the others leave out: origins whose names
-# need quoting in a comment, and one dropped before decoding, which is
-# named by its id.
+# need quoting in a comment, one dropped before decoding, which is named by
+# its id, and one longer than NAMEDATALEN.
 my $origins_workload = q{
 CREATE TABLE origin_t (id int PRIMARY KEY, v text);
 SELECT pg_replication_origin_create(name)
@@ -54,6 +54,10 @@ COMMIT;
 SELECT pg_replication_origin_session_reset();
 SELECT pg_replication_origin_drop('dropped');
 INSERT INTO origin_t VALUES (4, 'local');
+SELECT pg_replication_origin_create(repeat('long name ', 10));
+SELECT pg_replication_origin_session_setup(repeat('long name ', 10));
+INSERT INTO origin_t VALUES (5, 'from a 100-byte name');
+SELECT pg_replication_origin_session_reset();
 };
 
 # Options that change what either format writes.  The annotations carry
@@ -171,6 +175,23 @@ foreach my $file (@workloads, $origins_file)
 			"$name, $label: decoder_raw_dump prints the SQL format's output ("
 			  . ($sql =~ tr/\n//) . " lines)");
 		$total_lines += ($sql =~ tr/\n//);
+
+		# The SQL functions pack the binary format by default: the records
+		# are the same, one per row, with message-size 0.
+		my $hex0 = query_rows($db,
+			"${setup}SELECT encode(data, 'hex') FROM pg_logical_slot_peek_binary_changes('equivalence', '$upto', NULL, 'format', 'binary', 'message-size', '0'$optlist)"
+		);
+		is(join('', map { pack('H*', $_) } split(/\n/, $hex0)),
+			$binary, "$name, $label: one record per message, the same bytes");
+
+		# The SQL format packed: rows of several lines, the same lines.
+		foreach my $size ('100', '64kB')
+		{
+			my $packed = query_rows($db,
+				"${setup}SELECT data FROM pg_logical_slot_peek_changes('equivalence', '$upto', NULL, 'message-size', '$size'$optlist)"
+			);
+			is($packed, $sql, "$name, $label: SQL format, message-size $size");
+		}
 	}
 
 	# binary-values: not SQL, but every record must parse
@@ -187,6 +208,151 @@ foreach my $file (@workloads, $origins_file)
 
 # Guard against comparing nothing with nothing.
 cmp_ok($total_lines, '>', 100, 'the workloads wrote changes');
+
+# A message boundary at every position of a transaction: the same changes
+# decoded with every message size from 1 byte to more than the largest
+# transaction, in both formats.  Every size must give the same records;
+# every record boundary must end a message for some size; a message holds
+# less than message-size bytes before its last record, and a record larger
+# than message-size goes alone (but for a commit, which goes with what
+# precedes it); every commit ends a message.
+{
+	my $db = 'eq_boundaries';
+	$node->safe_psql('postgres', "CREATE DATABASE $db");
+	$node->safe_psql(
+		$db, q{
+CREATE TABLE bnd_t (id int PRIMARY KEY, v text, n numeric);
+CREATE TABLE bnd_u (k text PRIMARY KEY);
+SELECT 'init' FROM pg_create_logical_replication_slot('boundaries', 'decoder_raw');
+INSERT INTO bnd_t VALUES (0, 'first', 0);
+BEGIN;
+INSERT INTO bnd_t SELECT i, repeat(E'v\n', i * 4), i / 3.0 FROM generate_series(1, 12) i;
+UPDATE bnd_t SET n = n + 1 WHERE id <= 3;
+SELECT 'msg' FROM pg_logical_emit_message(true, 'bnd', 'inside');
+INSERT INTO bnd_u VALUES ('a'), ('b');
+DELETE FROM bnd_t WHERE id = 5;
+TRUNCATE bnd_u;
+COMMIT;
+SELECT 'msg' FROM pg_logical_emit_message(false, 'bnd', 'outside');
+INSERT INTO bnd_t VALUES (100, 'last', 1);
+});
+	my $upto = $node->safe_psql($db,
+		'SELECT pg_catalog.pg_current_xact_id() IS NOT NULL; SELECT pg_catalog.pg_current_wal_flush_lsn()'
+	);
+	$upto = (split /\n/, $upto)[-1];
+	my $optlist = option_list('include-xids', 'on', 'include-lsn', 'on',
+		'origin-progress', 'on');
+
+	# message-size => [ messages ], in order, of one format; the records
+	# of the SQL format hold no raw newline, the rows hold one between
+	# records
+	my $messages_by_size = sub {
+		my ($binary, $max) = @_;
+		my $fn = $binary ? 'peek_binary_changes' : 'peek_changes';
+		my $fmt = $binary ? ", 'format', 'binary'" : '';
+		my $val = $binary ? "encode(data, 'hex')" : "replace(data, E'\\n', chr(31))";
+		my %by_size;
+		foreach my $row (split /\n/,
+			query_rows($db,
+				"SELECT s, $val FROM generate_series(0, $max) s, "
+				  . "LATERAL pg_logical_slot_$fn('boundaries', '$upto', NULL$fmt, 'message-size', s::text$optlist) WITH ORDINALITY AS c(lsn, xid, data, n) ORDER BY s, n"
+			))
+		{
+			my ($size, $msg) = split /\|/, $row, 2;
+			$msg = $binary ? pack('H*', $msg) : ($msg =~ s/\x1f/\n/gr);
+			push @{ $by_size{$size} }, $msg;
+		}
+		return \%by_size;
+	};
+
+	foreach my $binary (0, 1)
+	{
+		my $format = $binary ? 'binary' : 'sql';
+		my $sep = $binary ? '' : "\n";
+		my $records = $messages_by_size->($binary, 0)->{0};
+		my $max = 0;
+		my $xact = 0;
+		foreach my $r (@$records)
+		{
+			$xact += length($r) + length($sep);
+			if ($binary ? substr($r, 0, 1) eq 'C' : $r =~ /^COMMIT;/)
+			{
+				$max = $xact if $xact > $max;
+				$xact = 0;
+			}
+		}
+		my $by_size = $messages_by_size->($binary, $max + 2);
+
+		# offsets in the stream at which each record ends, and commits end
+		my (%record_end, %commit_end, @record_at);
+		my $off = 0;
+		foreach my $r (@$records)
+		{
+			push @record_at, [ $off, length($r) ];
+			$off += length($r);
+			$record_end{$off} = 1;
+			$commit_end{$off} = 1
+			  if ($binary ? substr($r, 0, 1) eq 'C' : $r =~ /^COMMIT;/);
+			$off += length($sep);
+		}
+		my $stream = join($sep, @$records);
+
+		my (%ended, @bad);
+		foreach my $size (1 .. $max + 2)
+		{
+			my $msgs = $by_size->{$size};
+			if (join($sep, @$msgs) ne $stream)
+			{
+				push @bad, "$size: not the same records";
+				next;
+			}
+			my %ends;
+			$off = 0;
+			foreach my $m (@$msgs)
+			{
+				my $end = $off + length($m);
+				push @bad, "$size: a message ends inside a record at $end"
+				  unless $record_end{$end};
+				# the records of the message but its last
+				my ($last) = grep { $_->[0] + $_->[1] == $end } @record_at;
+				push @bad, "$size: a message holds $end - $off bytes"
+				  if $last->[0] > $off
+				  && $last->[0] - length($sep) - $off >= $size;
+				push @bad, "$size: a record of $last->[1] bytes does not go alone"
+				  if $last->[0] > $off
+				  && $last->[1] > $size
+				  && !$commit_end{$end};
+				$ends{$end} = $ended{$end} = 1;
+				$off = $end + length($sep);
+			}
+			foreach my $c (keys %commit_end)
+			{
+				push @bad, "$size: the commit ending at $c does not end a message"
+				  unless $ends{$c};
+			}
+		}
+		is(join("\n", @bad[0 .. ($#bad < 4 ? $#bad : 4)]), '',
+			"$format: every message size from 1 to " . ($max + 2)
+			  . ' bytes gives the same records, cut between records, before message-size, larger ones alone, at every commit');
+		is_deeply([ sort { $a <=> $b } keys %ended ],
+			[ sort { $a <=> $b } keys %record_end ],
+			"$format: every one of the " . scalar(@$records)
+			  . ' records ends a message for some size');
+
+		if ($binary)
+		{
+			# and decoder_raw_dump reads them all as the SQL format
+			my $sql = query_rows($db,
+				"SELECT data FROM pg_logical_slot_peek_changes('boundaries', '$upto', NULL$optlist)");
+			my $all = join('', map { join('', @{ $by_size->{$_} }) } 1 .. $max + 2);
+			my ($drc, $dout, $derr) = run_cmd([$dump], $all);
+			is($drc, 0, 'binary, every message size: decoder_raw_dump succeeds')
+			  or diag($derr);
+			ok($dout eq $sql x ($max + 2),
+				'binary, every message size: decoder_raw_dump prints the SQL format\'s output');
+		}
+	}
+}
 
 # Commit times as the reader writes them, against PostgreSQL's own output
 # of the same timestamptz in UTC: random times over the whole range, and

@@ -2,10 +2,13 @@
 # Copyright (c) decoder_raw contributors
 
 # A binary stream captured by pg_recvlogical -f, which writes a newline
-# after every record, is read by decoder_raw_dump as it is: the SQL it
+# after every message, is read by decoder_raw_dump as it is: the SQL it
 # prints is what the SQL format writes for the same changes.  The capture
 # is made in two sessions appended to one file, so the reader also meets a
-# second header and relation ids that start over.
+# second header and relation ids that start over.  It is made with one
+# record per message, with the default packing of a replication
+# connection, and with message sizes that end messages anywhere in a
+# transaction, in the middle of the header's session or of a relation's.
 
 use strict;
 use warnings;
@@ -35,9 +38,17 @@ $node->safe_psql(
 	'postgres', q{
 CREATE TABLE public.t (id int PRIMARY KEY, v text, n numeric, f float8);
 CREATE TABLE public.other (k text PRIMARY KEY, b bytea);
-SELECT 'init' FROM pg_create_logical_replication_slot('rl_binary', 'decoder_raw');
 SELECT 'init' FROM pg_create_logical_replication_slot('rl_sql', 'decoder_raw');
 });
+
+# message-size of each capture; undef: the default
+my @sizes = ('0', undef, '1', '7', '30', '100', '1000', '8kB');
+foreach my $i (0 .. $#sizes)
+{
+	$node->safe_psql('postgres',
+		"SELECT 'init' FROM pg_create_logical_replication_slot('rl_binary_$i', 'decoder_raw')"
+	);
+}
 
 # Values and lengths that put newline bytes (0x0A) inside records: a value
 # of 8 bytes has the header 0x0A, text with newlines, a record whose body
@@ -56,25 +67,35 @@ COMMIT;
 SELECT pg_logical_emit_message(true, E'\n', E'\n\n');
 });
 
-my $capture = $node->basedir . '/capture.bin';
+sub capture_file
+{
+	my ($i) = @_;
+	return $node->basedir . "/capture_$i.bin";
+}
 
-# Run pg_recvlogical up to the current end of WAL, appending to $capture.
+# Run pg_recvlogical of every capture up to the current end of WAL,
+# appending to its file.
 sub capture_upto
 {
 	my $endpos = $node->safe_psql('postgres',
 		'SELECT pg_current_wal_insert_lsn()');
-	my @cmd = (
-		'pg_recvlogical', '-d', $node->connstr('postgres'),
-		'--slot', 'rl_binary', '--start', '--no-loop',
-		'--endpos', $endpos, '-f', $capture, '-o', 'format=binary');
-	for (my $i = 0; $i < @options; $i += 2)
+	foreach my $i (0 .. $#sizes)
 	{
-		push @cmd, '-o', "$options[$i]=$options[$i + 1]";
+		my @cmd = (
+			'pg_recvlogical', '-d', $node->connstr('postgres'),
+			'--slot', "rl_binary_$i", '--start', '--no-loop',
+			'--endpos', $endpos, '-f', capture_file($i),
+			'-o', 'format=binary');
+		push @cmd, '-o', "message-size=$sizes[$i]" if defined $sizes[$i];
+		for (my $j = 0; $j < @options; $j += 2)
+		{
+			push @cmd, '-o', "$options[$j]=$options[$j + 1]";
+		}
+		my ($out, $err);
+		IPC::Run::run(\@cmd, '>', \$out, '2>', \$err,
+			IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default))
+		  or die "pg_recvlogical failed: $err";
 	}
-	my ($out, $err);
-	IPC::Run::run(\@cmd, '>', \$out, '2>', \$err,
-		IPC::Run::timeout($PostgreSQL::Test::Utils::timeout_default))
-	  or die "pg_recvlogical failed: $err";
 	return $endpos;
 }
 
@@ -103,18 +124,31 @@ foreach my $upto ($endpos1, $endpos2)
 	$sql .= "$rows\n";
 }
 
-my $content = slurp_file($capture);
+# One record per message: a newline after each.
+my $content = slurp_file(capture_file(0));
 is(substr($content, 0, 8), "\x48\x05DRAW\x02\n",
-	'the capture starts with a header record and the newline pg_recvlogical adds');
+	'one record per message: the capture starts with a header record and the newline pg_recvlogical adds'
+);
 my $headers = () = $content =~ /\nH\x05DRAW\x02\n/g;
-is($headers, 1, 'the capture holds a second session');
+is($headers, 1, 'one record per message: the capture holds a second session');
 
-my ($out, $err) = ('', '');
-IPC::Run::run([ $dump, $capture ], '>', \$out, '2>', \$err);
-is($?, 0, 'decoder_raw_dump reads the capture') or diag($err);
-is($out, $sql,
-	'decoder_raw_dump prints what the SQL format writes ('
-	  . ($sql =~ tr/\n//) . ' lines)');
+# Packed by default: the header shares its message with the first begin.
+$content = slurp_file(capture_file(1));
+is(substr($content, 0, 8), "\x48\x05DRAW\x02B",
+	'default: the header record and the begin record share a message');
+$headers = () = $content =~ /\nH\x05DRAW\x02B/g;
+is($headers, 1, 'default: the capture holds a second session');
+
+foreach my $i (0 .. $#sizes)
+{
+	my $label = 'message-size ' . ($sizes[$i] // 'default');
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ $dump, capture_file($i) ], '>', \$out, '2>', \$err);
+	is($?, 0, "$label: decoder_raw_dump reads the capture") or diag($err);
+	is($out, $sql,
+		"$label: decoder_raw_dump prints what the SQL format writes ("
+		  . ($sql =~ tr/\n//) . ' lines)');
+}
 
 $node->stop;
 

@@ -67,7 +67,7 @@ SELECT 'init' FROM pg_create_logical_replication_slot('pgoutput', 'pgoutput');
 		'postgres', q{
 SELECT count(*) FILTER (WHERE get_byte(data, 0) IN (73, 85, 68)),
 	sum(octet_length(data))
-  FROM pg_logical_slot_peek_binary_changes('raw', NULL, NULL, 'format', 'binary');
+  FROM pg_logical_slot_peek_binary_changes('raw', NULL, NULL, 'format', 'binary', 'message-size', '0');
 SELECT sum(octet_length(data))
   FROM pg_logical_slot_peek_binary_changes('pgoutput', NULL, NULL,
 	'proto_version', '1', 'publication_names', 'pub');

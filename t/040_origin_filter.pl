@@ -281,10 +281,6 @@ peek_fails(
 	qr/ERROR:  invalid value "node_b,,node_c" for option "exclude-origins"\nDETAIL:  Replication origin names must not be empty\./,
 	'exclude-origins with an empty name');
 peek_fails(
-	[ 'exclude-origins', 'x' x 64 ],
-	qr/ERROR:  replication origin name "x{64}" in option "exclude-origins" is too long/,
-	'exclude-origins with a name too long');
-peek_fails(
 	[ 'only-local', 'maybe' ],
 	qr/ERROR:  invalid value "maybe" for boolean option "only-local"/,
 	'only-local with a bad value');

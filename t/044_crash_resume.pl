@@ -239,35 +239,55 @@ foreach my $crash ('applier', 'target')
 	is(-s $spool, 0, 'the file is emptied once applied');
 }
 
-# 5. pg_recvlogical stops at --endpos inside a transaction: the file ends
-# with the transaction cut short, which is not applied; the slot is
-# confirmed to the middle of it, and the next fetch sends it whole.
+# 5. pg_recvlogical stops at --endpos inside a transaction.  With one
+# record per message, the file ends with the transaction cut short, which
+# is not applied; the slot is confirmed to the middle of it, and the next
+# fetch sends it whole.  With packed messages (the default on a replication
+# connection), the message holding the transaction carries its commit's
+# LSN, past --endpos: none of it is written, and the next fetch sends it
+# whole too.
+foreach my $case ([ 'one record per message', '0', 1 ],
+	[ 'packed messages', undef, 3 ])
 {
+	my ($label, $size, $seq) = @$case;
+	my @size = defined $size ? ('message-size' => $size) : ();
+	my %stream = (%spool_stream,
+		options => [ @{ $spool_stream{options} }, @size ]);
+
 	my $open = $s->background_psql('postgres');
 	$open->query_safe(
-		"BEGIN; INSERT INTO public.journal VALUES ('cut', 1, 'before');");
+		"BEGIN; INSERT INTO public.journal VALUES ('cut', $seq, 'before');");
 	my $endpos =
 	  $s->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn();');
-	$open->query_safe(
-		"INSERT INTO public.journal VALUES ('cut', 2, 'after'); COMMIT;");
+	$open->query_safe("INSERT INTO public.journal VALUES ('cut', "
+		  . ($seq + 1)
+		  . ", 'after'); COMMIT;");
 	$open->quit;
 
-	recvlogical_fetch(%spool_stream, endpos => $endpos);
+	recvlogical_fetch(%stream, endpos => $endpos);
 	my @lines = read_spool($spool);
-	is($lines[0], 'BEGIN;', 'the file has the beginning of the transaction');
-	ok((grep { /'before'/ } @lines) && !(grep { /^COMMIT;/ } @lines),
-		'but not its end');
-	is(apply_spool(%spool_stream)->{applied},
-		0, 'a transaction cut short is not applied');
+	if (defined $size)
+	{
+		is($lines[0], 'BEGIN;',
+			"$label: the file has the beginning of the transaction");
+		ok((grep { /'before'/ } @lines) && !(grep { /^COMMIT;/ } @lines),
+			"$label: but not its end");
+	}
+	else
+	{
+		is(scalar(@lines), 0, "$label: the file has none of the transaction");
+	}
+	is(apply_spool(%stream)->{applied},
+		0, "$label: a transaction cut short is not applied");
 	is( $t->safe_psql(
 			'postgres',
-			"SELECT count(*) FROM public.journal WHERE node = 'cut';"),
+			"SELECT count(*) FROM public.journal WHERE node = 'cut' AND seq >= $seq;"),
 		'0',
-		'none of it is on T');
+		"$label: none of it is on T");
 
-	is(apply_recvlogical_round(%spool_stream)->{applied},
-		1, 'the next fetch sends it whole');
-	check_identical('transaction cut short');
+	is(apply_recvlogical_round(%stream)->{applied},
+		1, "$label: the next fetch sends it whole");
+	check_identical("transaction cut short, $label");
 }
 
 $s->stop;

@@ -1,0 +1,55 @@
+
+# Copyright (c) decoder_raw contributors
+
+# Values near PostgreSQL's 1 GB allocation limit.  A text of 280 MB made of
+# control characters becomes a literal of 1.1 GB (\x01 is four bytes), more
+# than a statement can hold: decoding stops with an ERROR that names the
+# table, the column and the size, not with the string buffer's own error,
+# and the binary format, which writes values unescaped, carries it.  A
+# value of 280 MB whose escapes double it fits, and is written whole.
+
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use DecoderRawNode;
+
+my $node = new_logical_node('large', autovacuum => 'off');
+$node->start;
+
+my $mb = 1024 * 1024;
+$node->safe_psql(
+	'postgres', q{
+CREATE TABLE big (id int PRIMARY KEY, t text);
+SELECT 'init' FROM pg_create_logical_replication_slot('big_slot', 'decoder_raw');
+});
+$node->safe_psql('postgres',
+	"INSERT INTO big VALUES (1, repeat(chr(1), 280 * $mb))");
+
+my ($ret, $stdout, $stderr) = $node->psql('postgres',
+	q{SELECT count(*) FROM pg_logical_slot_peek_changes('big_slot', NULL, NULL)});
+isnt($ret, 0, 'a statement over 1 GB is refused');
+like(
+	$stderr,
+	qr/ERROR:  decoder_raw cannot write the value of column "t" of table "public\.big" in the SQL format\nDETAIL:  The statement would take 1174405\d\d\d bytes, more than the 1073741822 that PostgreSQL can allocate; its literal writes a control character as up to 4 bytes\.\nHINT:  The binary format \(option "format" "binary"\) writes values unescaped\./,
+	'the error names the table, the column and the size, and the way past it');
+
+# the binary format carries the value: one record holds its 280 MB
+my $len = $node->safe_psql('postgres',
+	q{SELECT max(length(data)) FROM pg_logical_slot_get_binary_changes('big_slot', NULL, NULL, 'format', 'binary')});
+cmp_ok($len, '>', 280 * $mb, 'the binary format writes the value');
+
+# escapes that double the value fit: 560 MB and the statement around it
+$node->safe_psql('postgres',
+	"INSERT INTO big VALUES (2, repeat(E'\\t', 280 * $mb))");
+$len = $node->safe_psql('postgres',
+	q{SELECT length(data) FROM pg_logical_slot_get_changes('big_slot', NULL, NULL) WHERE data LIKE 'INSERT %'});
+is($len, 560 * $mb + length("INSERT INTO public.big (id, t) VALUES (2, E'');"),
+	'a 560 MB literal is written whole');
+
+$node->stop;
+done_testing();
