@@ -88,8 +88,8 @@ sub xact_open
 	) > 0;
 }
 
-# Large transactions, 1000 journal rows each, 30 ms apart, keep the
-# applier in the middle of a transaction much of the time.
+# Large transactions, 10000 journal rows each (several messages), 30 ms
+# apart, keep the applier in the middle of a transaction much of the time.
 sub start_big_writer
 {
 	my ($n) = @_;
@@ -98,7 +98,7 @@ DO \$\$
 BEGIN
 	FOR b IN 0..$n - 1 LOOP
 		INSERT INTO public.journal
-			SELECT 'B', b * 1000 + g, 'big ' || g FROM generate_series(1, 1000) g;
+			SELECT 'B', b * 10000 + g, 'big ' || g FROM generate_series(1, 10000) g;
 		PERFORM pg_sleep(0.03);
 		COMMIT;
 	END LOOP;
@@ -115,20 +115,25 @@ END
 }
 
 {
-	my ($xacts, $big) = (4000, 150);
+	my ($xacts, $big) = (4000, 30);
 	my $w  = start_writer($s, 'K', 0, $xacts, 0.001);
 	my $bw = start_big_writer($big);
 	my ($kills, $mid_xact) = (0, 0);
 
 	while ($kills < 10)
 	{
+		# the backend of the applier killed last must be gone first, or
+		# xact_open() would see its transaction, not the new applier's
+		$t->poll_query_until('postgres',
+			"SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = 'applier'"
+		) or die "the killed applier's backend did not end";
 		my $app = start_apply($s, $t, @args);
 
-		usleep(200_000 + int(rand(600_000)));
-		foreach (1 .. 50)
+		usleep(100_000 + int(rand(400_000)));
+		foreach (1 .. 1000)
 		{
 			last if xact_open();
-			usleep(10_000);
+			usleep(5_000);
 		}
 		$mid_xact++ if xact_open();
 		$app->{h}->signal('KILL');
@@ -145,7 +150,7 @@ END
 	catch_up('after ten kills');
 	is(census('K'), "$xacts|$xacts|$xacts",
 		'after ten SIGKILLs: every small transaction once, none lost');
-	my $rows = 1000 * $big;
+	my $rows = 10000 * $big;
 	is(census('B'), "$rows|$rows|$rows",
 		'after ten SIGKILLs: every row of the large transactions once');
 	check_identical('after ten SIGKILLs');
