@@ -5,6 +5,7 @@ OBJS = \
 	$(WIN32RES) \
 	decoder_raw.o \
 	src/options.o \
+	src/filter.o \
 	src/relcache.o \
 	src/origin.o \
 	src/sql_writer.o \
@@ -15,7 +16,7 @@ PGFILEDESC = "decoder_raw - logical decoding output plugin emitting SQL or binar
 EXTENSION = decoder_raw
 DATA = decoder_raw--1.0.sql
 
-REGRESS = basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation
+REGRESS = basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation filters
 REGRESS_OPTS = --temp-instance=./tmp_check_regress \
 	--temp-config=$(srcdir)/test/logical.conf
 

@@ -115,7 +115,7 @@ decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 
-	decoder_raw_relcache_init();
+	decoder_raw_relcache_init(&data->opts);
 	decoder_raw_origin_init(&data->opts);
 }
 
@@ -387,6 +387,38 @@ ensure_relation_sent(LogicalDecodingContext *ctx, DecoderRawData *data,
 }
 
 /*
+ * A change that writes nothing: left out by a filter or for lack of an
+ * identity.  A long run of them must not starve keepalives.
+ */
+static void
+note_change_not_written(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	if (DR_PLUGIN_REPORTS_PROGRESS && ++data->skipped_since_progress >= 100)
+	{
+		OutputPluginUpdateProgress(ctx, true);
+		data->skipped_since_progress = 0;
+	}
+}
+
+/* The DR_ACTION_* bit of a change. */
+static int
+change_action_bit(ReorderBufferChangeType action)
+{
+	switch (action)
+	{
+		case REORDER_BUFFER_CHANGE_INSERT:
+			return DR_ACTION_INSERT;
+		case REORDER_BUFFER_CHANGE_UPDATE:
+			return DR_ACTION_UPDATE;
+		case REORDER_BUFFER_CHANGE_DELETE:
+			return DR_ACTION_DELETE;
+		default:
+			elog(ERROR, "decoder_raw: unexpected change type %d", (int) action);
+	}
+	return 0;					/* keep compiler quiet */
+}
+
+/*
  * An UPDATE or DELETE on a relation without a usable replica identity
  * cannot be written as a statement that finds its row.  Under
  * missing-identity "error" that stops decoding; otherwise the change is
@@ -433,12 +465,7 @@ note_missing_identity(LogicalDecodingContext *ctx, DecoderRawData *data,
 	else
 		s->xact_deletes++;
 
-	/* a long run of changes that write nothing must not starve keepalives */
-	if (DR_PLUGIN_REPORTS_PROGRESS && ++data->skipped_since_progress >= 100)
-	{
-		OutputPluginUpdateProgress(ctx, true);
-		data->skipped_since_progress = 0;
-	}
+	note_change_not_written(ctx, data);
 }
 
 /*
@@ -492,6 +519,11 @@ decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 
 	/* cache entries must outlive the per-change context */
 	rel = decoder_raw_get_relation(relation);
+	if ((rel->actions & change_action_bit(change->action)) == 0)
+	{
+		note_change_not_written(ctx, data);
+		return;
+	}
 
 	oldtuple = DR_CHANGE_OLDTUPLE(change);
 	newtuple = DR_CHANGE_NEWTUPLE(change);
@@ -559,19 +591,33 @@ decoder_raw_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 	DecoderRawData *data = ctx->output_plugin_private;
 	DecoderRawRelation **rels;
 	MemoryContext old;
+	int			nrels = 0;
 	int			i;
 
 	old = MemoryContextSwitchTo(data->context);
 
+	/* only the selected relations are named */
 	rels = palloc(sizeof(DecoderRawRelation *) * nrelations);
 	for (i = 0; i < nrelations; i++)
-		rels[i] = decoder_raw_get_relation(relations[i]);
+	{
+		DecoderRawRelation *rel = decoder_raw_get_relation(relations[i]);
+
+		if (rel->actions & DR_ACTION_TRUNCATE)
+			rels[nrels++] = rel;
+	}
+	if (nrels == 0)
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(data->context);
+		note_change_not_written(ctx, data);
+		return;
+	}
 
 	ensure_begin(ctx, data, txn);
-	for (i = 0; i < nrelations; i++)
+	for (i = 0; i < nrels; i++)
 		ensure_relation_sent(ctx, data, rels[i]);
 
-	data->writer->truncate(ctx, data, nrelations, rels,
+	data->writer->truncate(ctx, data, nrels, rels,
 						   change->data.truncate.cascade,
 						   change->data.truncate.restart_seqs);
 
@@ -586,6 +632,13 @@ decoder_raw_message(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 {
 	DecoderRawData *data = ctx->output_plugin_private;
 	MemoryContext old;
+
+	if (!decoder_raw_message_selected(&data->opts, prefix))
+	{
+		if (transactional)
+			note_change_not_written(ctx, data);
+		return;
+	}
 
 	old = MemoryContextSwitchTo(data->context);
 

@@ -18,6 +18,7 @@
 
 #include "access/htup.h"
 #include "fmgr.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 #include "replication/logical.h"
 #include "replication/origin.h"
@@ -65,7 +66,25 @@ typedef struct DecoderRawOptions
 	List	   *exclude_origins;	/* origin names (char *), or NIL */
 	DecoderRawMissingIdentity missing_identity;
 	int			message_size;	/* bytes per output message; 0: one record */
+	/* what is sent */
+	List	   *include_tables; /* DecoderRawTablePattern *, or NIL: all */
+	List	   *exclude_tables; /* DecoderRawTablePattern * */
+	int			actions;		/* DR_ACTION_* bits */
+	List	   *include_message_prefixes;	/* char *, or NIL: all */
+	List	   *exclude_message_prefixes;	/* char * */
+	List	   *publication_names;	/* char *, or NIL */
+	bool		partitions_as_root;
 } DecoderRawOptions;
+
+/* The kinds of changes the actions option and publications select. */
+#define DR_ACTION_INSERT	0x01
+#define DR_ACTION_UPDATE	0x02
+#define DR_ACTION_DELETE	0x04
+#define DR_ACTION_TRUNCATE	0x08
+#define DR_ACTION_MESSAGE	0x10
+#define DR_ACTION_ALL		0x1f
+
+typedef struct DecoderRawTablePattern DecoderRawTablePattern;
 
 /*
  * Largest message-size accepted: a message of that size plus one record
@@ -77,6 +96,15 @@ typedef struct DecoderRawOptions
 #define DR_DEFAULT_MESSAGE_SIZE	(64 * 1024)
 
 extern void decoder_raw_parse_options(List *options, DecoderRawOptions *opts);
+
+/* filter.c */
+extern List *decoder_raw_parse_table_patterns(DefElem *elem);
+extern int	decoder_raw_parse_actions(DefElem *elem);
+extern bool decoder_raw_table_selected(const DecoderRawOptions *opts,
+									   const char *nspname,
+									   const char *relname);
+extern bool decoder_raw_message_selected(const DecoderRawOptions *opts,
+										 const char *prefix);
 
 /* ----------
  * Relation cache
@@ -166,6 +194,7 @@ typedef struct DecoderRawRelation
 	bool		use_only;		/* has inheritance children: say ONLY */
 	bool		needs_gucs;		/* output depends on session settings */
 	bool		has_identity_always;
+	int			actions;		/* DR_ACTION_* sent for it; 0: none */
 	int			ndeps;			/* catalog entries the entry depends on */
 	struct DecoderRawDep *deps;
 	TupleDesc	desc;			/* copy of the relation's descriptor */
@@ -179,7 +208,7 @@ typedef struct DecoderRawRelation
 	void	   *writer_private; /* writer's derived data, in cxt */
 } DecoderRawRelation;
 
-extern void decoder_raw_relcache_init(void);
+extern void decoder_raw_relcache_init(const DecoderRawOptions *opts);
 extern void decoder_raw_relcache_destroy(void);
 extern void decoder_raw_relcache_sweep(void);
 extern DecoderRawRelation *decoder_raw_get_relation(Relation rel);

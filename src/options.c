@@ -38,6 +38,11 @@ typedef enum OptionId
 	OPT_EXCLUDE_ORIGINS,
 	OPT_MISSING_IDENTITY,
 	OPT_MESSAGE_SIZE,
+	OPT_INCLUDE_TABLES,
+	OPT_EXCLUDE_TABLES,
+	OPT_ACTIONS,
+	OPT_INCLUDE_MESSAGE_PREFIXES,
+	OPT_EXCLUDE_MESSAGE_PREFIXES,
 	NUM_OPTIONS
 } OptionId;
 
@@ -66,13 +71,22 @@ static const OptionName option_names[] = {
 	{"exclude-origins", OPT_EXCLUDE_ORIGINS},
 	{"missing-identity", OPT_MISSING_IDENTITY},
 	{"message-size", OPT_MESSAGE_SIZE},
+	{"include-tables", OPT_INCLUDE_TABLES},
+	{"add-tables", OPT_INCLUDE_TABLES},
+	{"exclude-tables", OPT_EXCLUDE_TABLES},
+	{"filter-tables", OPT_EXCLUDE_TABLES},
+	{"actions", OPT_ACTIONS},
+	{"include-message-prefixes", OPT_INCLUDE_MESSAGE_PREFIXES},
+	{"exclude-message-prefixes", OPT_EXCLUDE_MESSAGE_PREFIXES},
 };
 
 #define VALID_OPTIONS \
 	"format, format-version, binary-values, include-transaction, " \
 	"skip-empty-xacts, include-xids, include-timestamp, include-lsn, " \
 	"include-origin, origin-progress, only-local, forward-origins, " \
-	"exclude-origins, missing-identity, message-size"
+	"exclude-origins, missing-identity, message-size, include-tables, " \
+	"exclude-tables, actions, include-message-prefixes, " \
+	"exclude-message-prefixes"
 
 static bool
 parse_bool_option(DefElem *elem)
@@ -104,14 +118,14 @@ option_string(DefElem *elem, const char *accepts)
 }
 
 /*
- * Split a comma-separated list of replication origin names.  Origin names
- * are free text, not identifiers: no case folding, only the white space
- * around each name is dropped.
+ * Split a comma-separated list of replication origin names or message
+ * prefixes.  Both are free text, not identifiers: no case folding, only the
+ * white space around each name is dropped.
  */
 static List *
-parse_origin_list(DefElem *elem)
+parse_name_list(DefElem *elem, const char *what, const char *What)
 {
-	char	   *value = option_string(elem, "a comma-separated list of replication origin names");
+	char	   *value = option_string(elem, psprintf("a comma-separated list of %s", what));
 	List	   *result = NIL;
 	char	   *p = value;
 
@@ -136,7 +150,7 @@ parse_origin_list(DefElem *elem)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid value \"%s\" for option \"%s\"",
 							value, elem->defname),
-					 errdetail("Replication origin names must not be empty.")));
+					 errdetail("%s must not be empty.", What)));
 		/* compared whole: origin names are text, of any length */
 		result = lappend(result, pnstrdup(start, end - start));
 
@@ -199,6 +213,7 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 	opts->format_version = DR_BINARY_FORMAT_VERSION;
 	opts->include_transaction = true;
 	opts->missing_identity = DR_MISSING_IDENTITY_WARN;
+	opts->actions = DR_ACTION_ALL;
 
 	foreach(lc, options)
 	{
@@ -323,10 +338,12 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 				opts->only_local = parse_bool_option(elem);
 				break;
 			case OPT_FORWARD_ORIGINS:
-				opts->forward_origins = parse_origin_list(elem);
+				opts->forward_origins = parse_name_list(elem, "replication origin names",
+												   "Replication origin names");
 				break;
 			case OPT_EXCLUDE_ORIGINS:
-				opts->exclude_origins = parse_origin_list(elem);
+				opts->exclude_origins = parse_name_list(elem, "replication origin names",
+												   "Replication origin names");
 				break;
 			case OPT_MISSING_IDENTITY:
 				{
@@ -346,6 +363,25 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 				}
 			case OPT_MESSAGE_SIZE:
 				opts->message_size = parse_message_size(elem);
+				break;
+			case OPT_INCLUDE_TABLES:
+				opts->include_tables = decoder_raw_parse_table_patterns(elem);
+				break;
+			case OPT_EXCLUDE_TABLES:
+				opts->exclude_tables = decoder_raw_parse_table_patterns(elem);
+				break;
+			case OPT_ACTIONS:
+				opts->actions = decoder_raw_parse_actions(elem);
+				break;
+			case OPT_INCLUDE_MESSAGE_PREFIXES:
+				opts->include_message_prefixes =
+					parse_name_list(elem, "message prefixes",
+									"Message prefixes");
+				break;
+			case OPT_EXCLUDE_MESSAGE_PREFIXES:
+				opts->exclude_message_prefixes =
+					parse_name_list(elem, "message prefixes",
+									"Message prefixes");
 				break;
 			case NUM_OPTIONS:
 				pg_unreachable();

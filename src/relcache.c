@@ -77,18 +77,20 @@ static uint32 next_relation_id = 1;
 static bool callbacks_registered = false;
 static bool sweep_needed = false;	/* some entry was invalidated */
 static int	relation_dep_entries = 0;	/* entries with DEP_RELATION deps */
+static const DecoderRawOptions *options = NULL; /* the session's */
 
 static void invalidate_relation_cb(Datum arg, Oid relid);
 static void invalidate_syscache_cb(Datum arg, int cacheid, uint32 hashvalue);
 static void build_relation_guts(DecoderRawRelation *entry, Relation rel);
 
 void
-decoder_raw_relcache_init(void)
+decoder_raw_relcache_init(const DecoderRawOptions *opts)
 {
 	HASHCTL		ctl;
 
 	/* a session that ended in an error left its cache behind */
 	decoder_raw_relcache_destroy();
+	options = opts;
 
 	ctl.keysize = sizeof(Oid);
 	ctl.entrysize = sizeof(DecoderRawRelation);
@@ -779,6 +781,19 @@ build_column(DecoderRawRelation *entry, Form_pg_attribute att,
 		entry->needs_gucs = true;
 }
 
+/*
+ * What is sent of the relation's changes: decided here, once per entry, so
+ * that a rename into or out of a pattern takes effect with the rebuild its
+ * invalidation causes.
+ */
+static void
+relation_actions(DecoderRawRelation *entry)
+{
+	entry->actions = 0;
+	if (decoder_raw_table_selected(options, entry->nspname, entry->relname))
+		entry->actions = options->actions & ~DR_ACTION_MESSAGE;
+}
+
 static void
 build_relation_guts(DecoderRawRelation *entry, Relation rel)
 {
@@ -837,6 +852,7 @@ build_relation_guts(DecoderRawRelation *entry, Relation rel)
 			build_column(entry, att, &entry->cols[i], keys, &deps);
 	}
 	identity_key_comparisons(entry, rel, &deps);
+	relation_actions(entry);
 
 	entry->deps = deps.items;
 	entry->ndeps = deps.n;

@@ -1,0 +1,333 @@
+/*-------------------------------------------------------------------------
+ *
+ * filter.c
+ *		What decoder_raw sends: table patterns, actions, message prefixes
+ *		and publications.
+ *
+ * Options are parsed once at startup.  The decision for a relation is made
+ * when its cache entry is built (relcache.c) and kept there, so no pattern
+ * is matched per change; invalidations rebuild it.
+ *
+ * Copyright (c) 2026, decoder_raw developers
+ * Distributed under the PostgreSQL License, see LICENSE.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "decoder_raw.h"
+
+#include "parser/scansup.h"
+
+/*
+ * One half of a pattern: a literal name (quoted in the option) or an
+ * unquoted one, folded to lower case, in which '*' matches any run of
+ * characters.
+ */
+typedef struct NamePattern
+{
+	char	   *text;
+	bool		wildcard;		/* holds a '*' that is a wildcard */
+} NamePattern;
+
+struct DecoderRawTablePattern
+{
+	NamePattern nsp;
+	NamePattern rel;
+};
+
+#define PATTERN_HINT \
+	"Patterns are schema.table, with * matching any characters; write \"...\" around a name that holds dots, commas, upper case, spaces or *."
+
+static void
+pattern_error(DefElem *elem, const char *item, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid table pattern \"%s\" in option \"%s\"",
+					item, elem->defname),
+			 errdetail("%s", why),
+			 errhint(PATTERN_HINT)));
+}
+
+/*
+ * Parse one half of a pattern at *p; returns where it stopped (at '.', ','
+ * or the end).
+ */
+static const char *
+parse_name_pattern(DefElem *elem, const char *item, const char *p,
+				   NamePattern *np)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	np->wildcard = false;
+	if (*p == '"')
+	{
+		for (p++;; p++)
+		{
+			if (*p == '\0')
+				pattern_error(elem, item, "A quoted name is not terminated.");
+			if (*p == '"')
+			{
+				if (p[1] != '"')
+					break;
+				p++;
+			}
+			appendStringInfoChar(&buf, *p);
+		}
+		p++;
+		if (buf.len == 0)
+			pattern_error(elem, item, "A quoted name is empty.");
+	}
+	else
+	{
+		const char *start = p;
+
+		while (*p != '\0' && *p != '.' && *p != ',')
+		{
+			if (*p == '"')
+				pattern_error(elem, item, "A double quote must open a name.");
+			if (isspace((unsigned char) *p))
+			{
+				const char *q = p;
+
+				/* white space may end the name, not split it */
+				while (isspace((unsigned char) *q))
+					q++;
+				if (*q != '\0' && *q != '.' && *q != ',')
+					pattern_error(elem, item, "An unquoted name cannot hold spaces.");
+				break;
+			}
+			if (*p == '*')
+				np->wildcard = true;
+			p++;
+		}
+		if (p == start)
+			pattern_error(elem, item, "A name is empty.");
+		appendStringInfoString(&buf,
+							   downcase_identifier(start, p - start, false, false));
+	}
+	np->text = buf.data;
+	return p;
+}
+
+/*
+ * Parse include-tables and exclude-tables: schema.table patterns separated
+ * by commas, white space around them ignored.
+ */
+List *
+decoder_raw_parse_table_patterns(DefElem *elem)
+{
+	const char *value;
+	const char *p;
+	List	   *result = NIL;
+
+	if (elem->arg == NULL || strVal(elem->arg)[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" requires a value", elem->defname),
+				 errhint(PATTERN_HINT)));
+	value = strVal(elem->arg);
+
+	for (p = value;;)
+	{
+		DecoderRawTablePattern *pat = palloc(sizeof(DecoderRawTablePattern));
+		const char *item;
+		const char *end;
+
+		while (isspace((unsigned char) *p))
+			p++;
+		/* the item as written, for the messages */
+		end = p;
+		{
+			bool		quoted = false;
+
+			while (*end != '\0' && (quoted || *end != ','))
+			{
+				if (*end == '"')
+					quoted = !quoted;
+				end++;
+			}
+		}
+		item = pnstrdup(p, end - p);
+		if (*item == '\0')
+			pattern_error(elem, item, "A pattern is empty.");
+
+		p = parse_name_pattern(elem, item, p, &pat->nsp);
+		while (isspace((unsigned char) *p))
+			p++;
+		if (*p != '.')
+			pattern_error(elem, item, *p == '"' ?
+						  "A double quote must open a name." :
+						  "A pattern must name a schema and a table, separated by a dot.");
+		p++;
+		while (isspace((unsigned char) *p))
+			p++;
+		p = parse_name_pattern(elem, item, p, &pat->rel);
+		while (isspace((unsigned char) *p))
+			p++;
+		if (*p == '.')
+			pattern_error(elem, item, "A pattern has one dot, between the schema and the table.");
+		if (*p != ',' && *p != '\0')
+			pattern_error(elem, item, "A quoted name must end its half of the pattern.");
+		result = lappend(result, pat);
+		if (*p == '\0')
+			break;
+		p++;
+	}
+	return result;
+}
+
+/* Does name match the glob pattern (with '*' only)? */
+static bool
+glob_match(const char *pat, const char *name)
+{
+	const char *star = NULL;
+	const char *retry = NULL;
+
+	while (*name != '\0')
+	{
+		if (*pat == '*')
+		{
+			star = pat++;
+			retry = name;
+		}
+		else if (*pat == *name)
+		{
+			pat++;
+			name++;
+		}
+		else if (star != NULL)
+		{
+			pat = star + 1;
+			name = ++retry;
+		}
+		else
+			return false;
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}
+
+static bool
+name_matches(const NamePattern *np, const char *name)
+{
+	if (!np->wildcard)
+		return strcmp(np->text, name) == 0;
+	return glob_match(np->text, name);
+}
+
+static bool
+patterns_match(List *patterns, const char *nspname, const char *relname)
+{
+	ListCell   *lc;
+
+	foreach(lc, patterns)
+	{
+		DecoderRawTablePattern *pat = lfirst(lc);
+
+		if (name_matches(&pat->nsp, nspname) && name_matches(&pat->rel, relname))
+			return true;
+	}
+	return false;
+}
+
+/* Is the table of that name selected by include-tables and exclude-tables? */
+bool
+decoder_raw_table_selected(const DecoderRawOptions *opts,
+						   const char *nspname, const char *relname)
+{
+	if (opts->include_tables != NIL &&
+		!patterns_match(opts->include_tables, nspname, relname))
+		return false;
+	return !patterns_match(opts->exclude_tables, nspname, relname);
+}
+
+/* Is a message with this prefix sent? */
+bool
+decoder_raw_message_selected(const DecoderRawOptions *opts, const char *prefix)
+{
+	ListCell   *lc;
+	bool		included = opts->include_message_prefixes == NIL;
+
+	if ((opts->actions & DR_ACTION_MESSAGE) == 0)
+		return false;
+	foreach(lc, opts->include_message_prefixes)
+	{
+		if (strcmp(lfirst(lc), prefix) == 0)
+			included = true;
+	}
+	if (!included)
+		return false;
+	foreach(lc, opts->exclude_message_prefixes)
+	{
+		if (strcmp(lfirst(lc), prefix) == 0)
+			return false;
+	}
+	return true;
+}
+
+/* actions: a comma-separated list of the kinds of changes sent */
+int
+decoder_raw_parse_actions(DefElem *elem)
+{
+	static const struct
+	{
+		const char *name;
+		int			bit;
+	}			names[] = {
+		{"insert", DR_ACTION_INSERT},
+		{"update", DR_ACTION_UPDATE},
+		{"delete", DR_ACTION_DELETE},
+		{"truncate", DR_ACTION_TRUNCATE},
+		{"message", DR_ACTION_MESSAGE},
+	};
+	const char *value;
+	const char *p;
+	int			result = 0;
+
+#define ACTIONS_HINT "Valid actions are \"insert\", \"update\", \"delete\", \"truncate\" and \"message\", separated by commas."
+	if (elem->arg == NULL || strVal(elem->arg)[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" requires a value", elem->defname),
+				 errhint(ACTIONS_HINT)));
+	value = strVal(elem->arg);
+
+	for (p = value;;)
+	{
+		const char *start;
+		const char *end;
+		const char *comma = strchr(p, ',');
+		char	   *word;
+		int			i;
+
+		if (comma == NULL)
+			comma = p + strlen(p);
+		start = p;
+		end = comma;
+		while (start < end && isspace((unsigned char) *start))
+			start++;
+		while (end > start && isspace((unsigned char) end[-1]))
+			end--;
+		word = pnstrdup(start, end - start);
+		for (i = 0; i < lengthof(names); i++)
+		{
+			if (strcmp(word, names[i].name) == 0)
+				break;
+		}
+		if (i == lengthof(names))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid action \"%s\" in option \"%s\"",
+							word, elem->defname),
+					 errhint(ACTIONS_HINT)));
+		result |= names[i].bit;
+		if (*comma == '\0')
+			break;
+		p = comma + 1;
+	}
+	return result;
+}
