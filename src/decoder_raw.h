@@ -105,6 +105,10 @@ extern bool decoder_raw_table_selected(const DecoderRawOptions *opts,
 									   const char *relname);
 extern bool decoder_raw_message_selected(const DecoderRawOptions *opts,
 										 const char *prefix);
+extern List *decoder_raw_parse_publication_names(DefElem *elem);
+extern int	decoder_raw_publication_actions(const DecoderRawOptions *opts,
+											Relation rel);
+extern void decoder_raw_publications_invalidate(void);
 
 /* ----------
  * Relation cache

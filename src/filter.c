@@ -17,7 +17,16 @@
 
 #include "decoder_raw.h"
 
+#include "catalog/partition.h"
+#include "catalog/pg_publication.h"
+#include "catalog/pg_publication_rel.h"
 #include "parser/scansup.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/varlena.h"
 
 /*
  * One half of a pattern: a literal name (quoted in the option) or an
@@ -329,5 +338,179 @@ decoder_raw_parse_actions(DefElem *elem)
 			break;
 		p = comma + 1;
 	}
+	return result;
+}
+
+/* ----------
+ * Publications
+ *
+ * The named publications are looked up when a relation's entry is first
+ * built and again after an invalidation of pg_publication,
+ * pg_publication_rel or pg_publication_namespace, with the catalogs as of
+ * the change being decoded, as pgoutput does.
+ * ----------
+ */
+static MemoryContext publications_cxt = NULL;
+static List *publications = NIL;	/* Publication * */
+static bool publications_valid = false;
+
+void
+decoder_raw_publications_invalidate(void)
+{
+	publications_valid = false;
+}
+
+/*
+ * Row filters and column lists are not honoured: a publication that has
+ * one is an error, rather than rows or columns sent that it leaves out.
+ */
+static void
+check_publication_supported(Publication *pub)
+{
+	List	   *relids;
+	ListCell   *lc;
+
+	if (pub->alltables)
+		return;
+	relids = GetPublicationRelations(pub->oid, PUBLICATION_PART_ROOT);
+	foreach(lc, relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+		HeapTuple	tp;
+		bool		qual_null;
+		bool		attrs_null;
+
+		tp = SearchSysCache2(PUBLICATIONRELMAP, ObjectIdGetDatum(relid),
+							 ObjectIdGetDatum(pub->oid));
+		if (!HeapTupleIsValid(tp))
+			continue;
+		(void) SysCacheGetAttr(PUBLICATIONRELMAP, tp,
+							   Anum_pg_publication_rel_prqual, &qual_null);
+		(void) SysCacheGetAttr(PUBLICATIONRELMAP, tp,
+							   Anum_pg_publication_rel_prattrs, &attrs_null);
+		ReleaseSysCache(tp);
+		if (!qual_null || !attrs_null)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("publication \"%s\" named in option \"publication-names\" has a %s for table \"%s.%s\"",
+							pub->name, !qual_null ? "row filter" : "column list",
+							get_namespace_name(get_rel_namespace(relid)),
+							get_rel_name(relid)),
+					 errdetail("decoder_raw does not apply row filters or column lists: it would send rows or columns that the publication leaves out.")));
+	}
+	list_free(relids);
+}
+
+static void
+load_publications(const DecoderRawOptions *opts)
+{
+	MemoryContext old;
+	ListCell   *lc;
+
+	if (publications_valid)
+		return;
+	if (publications_cxt == NULL)
+		publications_cxt = AllocSetContextCreate(CacheMemoryContext,
+												 "decoder_raw publications",
+												 ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(publications_cxt);
+	publications = NIL;
+
+	old = MemoryContextSwitchTo(publications_cxt);
+	foreach(lc, opts->publication_names)
+	{
+		char	   *name = lfirst(lc);
+		Publication *pub = GetPublicationByName(name, true);
+
+		if (pub == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("publication \"%s\" named in option \"publication-names\" does not exist",
+							name)));
+		check_publication_supported(pub);
+		publications = lappend(publications, pub);
+	}
+	MemoryContextSwitchTo(old);
+	publications_valid = true;
+}
+
+/* Is the relation, or its schema, in the publication? */
+static bool
+relation_in_publication(Oid pubid, List *pubids, Oid nspid)
+{
+	return list_member_oid(pubids, pubid) ||
+		list_member_oid(GetSchemaPublications(nspid), pubid);
+}
+
+/*
+ * The actions that the named publications publish for the relation.  A
+ * partition is published when it or one of its ancestors is, as pgoutput
+ * decides.
+ */
+int
+decoder_raw_publication_actions(const DecoderRawOptions *opts, Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	List	   *pubids;
+	List	   *ancestors = NIL;
+	ListCell   *lc;
+	int			actions = 0;
+
+	load_publications(opts);
+	if (!is_publishable_relation(rel))
+		return 0;
+	pubids = GetRelationPublications(relid);
+	if (rel->rd_rel->relispartition)
+		ancestors = get_partition_ancestors(relid);
+
+	foreach(lc, publications)
+	{
+		Publication *pub = lfirst(lc);
+		bool		published = pub->alltables ||
+			relation_in_publication(pub->oid, pubids, RelationGetNamespace(rel));
+		ListCell   *lc2;
+
+		foreach(lc2, ancestors)
+		{
+			Oid			ancestor = lfirst_oid(lc2);
+
+			if (published)
+				break;
+			published = relation_in_publication(pub->oid,
+												GetRelationPublications(ancestor),
+												get_rel_namespace(ancestor));
+		}
+		if (!published)
+			continue;
+		if (pub->pubactions.pubinsert)
+			actions |= DR_ACTION_INSERT;
+		if (pub->pubactions.pubupdate)
+			actions |= DR_ACTION_UPDATE;
+		if (pub->pubactions.pubdelete)
+			actions |= DR_ACTION_DELETE;
+		if (pub->pubactions.pubtruncate)
+			actions |= DR_ACTION_TRUNCATE;
+	}
+	return actions;
+}
+
+/* publication-names: identifiers, as pgoutput's publication_names */
+List *
+decoder_raw_parse_publication_names(DefElem *elem)
+{
+	List	   *result = NIL;
+
+	if (elem->arg == NULL || strVal(elem->arg)[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" requires a value", elem->defname),
+				 errhint("Valid values are a comma-separated list of publication names.")));
+	if (!SplitIdentifierString(pstrdup(strVal(elem->arg)), ',', &result))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("invalid value \"%s\" for option \"%s\"",
+						strVal(elem->arg), elem->defname),
+				 errhint("Valid values are a comma-separated list of publication names, quoted as identifiers.")));
 	return result;
 }

@@ -43,6 +43,7 @@ typedef enum OptionId
 	OPT_ACTIONS,
 	OPT_INCLUDE_MESSAGE_PREFIXES,
 	OPT_EXCLUDE_MESSAGE_PREFIXES,
+	OPT_PUBLICATION_NAMES,
 	NUM_OPTIONS
 } OptionId;
 
@@ -78,6 +79,7 @@ static const OptionName option_names[] = {
 	{"actions", OPT_ACTIONS},
 	{"include-message-prefixes", OPT_INCLUDE_MESSAGE_PREFIXES},
 	{"exclude-message-prefixes", OPT_EXCLUDE_MESSAGE_PREFIXES},
+	{"publication-names", OPT_PUBLICATION_NAMES},
 };
 
 #define VALID_OPTIONS \
@@ -86,7 +88,7 @@ static const OptionName option_names[] = {
 	"include-origin, origin-progress, only-local, forward-origins, " \
 	"exclude-origins, missing-identity, message-size, include-tables, " \
 	"exclude-tables, actions, include-message-prefixes, " \
-	"exclude-message-prefixes"
+	"exclude-message-prefixes, publication-names"
 
 static bool
 parse_bool_option(DefElem *elem)
@@ -382,6 +384,10 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 				opts->exclude_message_prefixes =
 					parse_name_list(elem, "message prefixes",
 									"Message prefixes");
+				break;
+			case OPT_PUBLICATION_NAMES:
+				opts->publication_names =
+					decoder_raw_parse_publication_names(elem);
 				break;
 			case NUM_OPTIONS:
 				pg_unreachable();

@@ -78,10 +78,12 @@ static bool callbacks_registered = false;
 static bool sweep_needed = false;	/* some entry was invalidated */
 static int	relation_dep_entries = 0;	/* entries with DEP_RELATION deps */
 static const DecoderRawOptions *options = NULL; /* the session's */
+static bool follow_publications = false;	/* publication-names given */
 
 static void invalidate_relation_cb(Datum arg, Oid relid);
 static void invalidate_syscache_cb(Datum arg, int cacheid, uint32 hashvalue);
 static void build_relation_guts(DecoderRawRelation *entry, Relation rel);
+static void invalidate_publication_cb(Datum arg, int cacheid, uint32 hashvalue);
 
 void
 decoder_raw_relcache_init(const DecoderRawOptions *opts)
@@ -91,6 +93,8 @@ decoder_raw_relcache_init(const DecoderRawOptions *opts)
 	/* a session that ended in an error left its cache behind */
 	decoder_raw_relcache_destroy();
 	options = opts;
+	follow_publications = opts->publication_names != NIL;
+	decoder_raw_publications_invalidate();
 
 	ctl.keysize = sizeof(Oid);
 	ctl.entrysize = sizeof(DecoderRawRelation);
@@ -113,6 +117,10 @@ decoder_raw_relcache_init(const DecoderRawOptions *opts)
 		CacheRegisterSyscacheCallback(NAMESPACEOID, invalidate_syscache_cb, (Datum) 0);
 		CacheRegisterSyscacheCallback(COLLOID, invalidate_syscache_cb, (Datum) 0);
 		CacheRegisterSyscacheCallback(OPEROID, invalidate_syscache_cb, (Datum) 0);
+		/* what publication-names selects, as pgoutput follows it */
+		CacheRegisterSyscacheCallback(PUBLICATIONOID, invalidate_publication_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(PUBLICATIONRELMAP, invalidate_publication_cb, (Datum) 0);
+		CacheRegisterSyscacheCallback(PUBLICATIONNAMESPACEMAP, invalidate_publication_cb, (Datum) 0);
 		callbacks_registered = true;
 	}
 }
@@ -255,6 +263,16 @@ invalidate_syscache_cb(Datum arg, int cacheid, uint32 hashvalue)
 	if (RelationCache == NULL)
 		return;
 	invalidate_dependents(cacheid, hashvalue, hashvalue == 0);
+}
+
+/* A publication changed: every relation's decision may have. */
+static void
+invalidate_publication_cb(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (RelationCache == NULL || !follow_publications)
+		return;
+	decoder_raw_publications_invalidate();
+	invalidate_dependents(0, 0, true);
 }
 
 static void
@@ -787,11 +805,13 @@ build_column(DecoderRawRelation *entry, Form_pg_attribute att,
  * invalidation causes.
  */
 static void
-relation_actions(DecoderRawRelation *entry)
+relation_actions(DecoderRawRelation *entry, Relation rel)
 {
 	entry->actions = 0;
 	if (decoder_raw_table_selected(options, entry->nspname, entry->relname))
 		entry->actions = options->actions & ~DR_ACTION_MESSAGE;
+	if (entry->actions != 0 && options->publication_names != NIL)
+		entry->actions &= decoder_raw_publication_actions(options, rel);
 }
 
 static void
@@ -852,7 +872,7 @@ build_relation_guts(DecoderRawRelation *entry, Relation rel)
 			build_column(entry, att, &entry->cols[i], keys, &deps);
 	}
 	identity_key_comparisons(entry, rel, &deps);
-	relation_actions(entry);
+	relation_actions(entry, rel);
 
 	entry->deps = deps.items;
 	entry->ndeps = deps.n;
