@@ -18,6 +18,7 @@
 #include "compat.h"
 #include "decoder_raw.h"
 
+#include "access/tupconvert.h"
 #include "access/xlogdefs.h"
 #include "pgtime.h"
 #include "replication/logical.h"
@@ -26,6 +27,7 @@
 #include "utils/datetime.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -507,14 +509,25 @@ report_xact_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
 	MemoryContextReset(data->context);
 }
 
+/* A partition's tuple in its root's layout, with partitions-as-root. */
+static HeapTuple
+tuple_as_root(DecoderRawRelation *rel, HeapTuple tuple)
+{
+	if (tuple == NULL || rel->root_map == NULL)
+		return tuple;
+	return execute_attr_map_tuple(tuple, rel->root_map);
+}
+
 static void
 decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 				   Relation relation, ReorderBufferChange *change)
 {
 	DecoderRawData *data = ctx->output_plugin_private;
 	DecoderRawRelation *rel;
+	DecoderRawRelation *target;
 	HeapTuple	oldtuple;
 	HeapTuple	newtuple;
+	bool		has_identity;
 	MemoryContext old;
 
 	/* cache entries must outlive the per-change context */
@@ -524,6 +537,9 @@ decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 		note_change_not_written(ctx, data);
 		return;
 	}
+	/* the relation the change is written against */
+	target = OidIsValid(rel->root_relid) ? decoder_raw_get_root(rel) : rel;
+	has_identity = target->has_identity && rel->root_identity_ok;
 
 	oldtuple = DR_CHANGE_OLDTUPLE(change);
 	newtuple = DR_CHANGE_NEWTUPLE(change);
@@ -539,16 +555,16 @@ decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 			if (newtuple == NULL)
 				elog(ERROR, "decoder_raw: UPDATE on \"%s\" without a new tuple",
 					 rel->relname);
-			if (!rel->has_identity)
+			if (!has_identity)
 			{
-				note_missing_identity(ctx, data, rel, change->action);
+				note_missing_identity(ctx, data, target, change->action);
 				return;
 			}
 			break;
 		case REORDER_BUFFER_CHANGE_DELETE:
-			if (!rel->has_identity || oldtuple == NULL)
+			if (!has_identity || oldtuple == NULL)
 			{
-				note_missing_identity(ctx, data, rel, change->action);
+				note_missing_identity(ctx, data, target, change->action);
 				return;
 			}
 			break;
@@ -559,21 +575,24 @@ decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 
 	old = MemoryContextSwitchTo(data->context);
 
+	oldtuple = tuple_as_root(rel, oldtuple);
+	newtuple = tuple_as_root(rel, newtuple);
+
 	ensure_begin(ctx, data, txn);
-	ensure_relation_sent(ctx, data, rel);
-	if (rel->needs_gucs)
+	ensure_relation_sent(ctx, data, target);
+	if (target->needs_gucs)
 		decoder_raw_pin_output_settings(data);
 
 	switch (change->action)
 	{
 		case REORDER_BUFFER_CHANGE_INSERT:
-			data->writer->insert(ctx, data, rel, newtuple);
+			data->writer->insert(ctx, data, target, newtuple);
 			break;
 		case REORDER_BUFFER_CHANGE_UPDATE:
-			data->writer->update(ctx, data, rel, oldtuple, newtuple);
+			data->writer->update(ctx, data, target, oldtuple, newtuple);
 			break;
 		case REORDER_BUFFER_CHANGE_DELETE:
-			data->writer->delete(ctx, data, rel, oldtuple);
+			data->writer->delete(ctx, data, target, oldtuple);
 			break;
 		default:
 			Assert(false);
@@ -581,6 +600,30 @@ decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(data->context);
+}
+
+/*
+ * With partitions-as-root, a partition truncated with its root goes with
+ * it.  Truncated alone it cannot be written: truncating the root would
+ * empty the other partitions too.
+ */
+static void
+check_partition_truncate(DecoderRawRelation *rel, int nrelations,
+						 Relation relations[])
+{
+	int			i;
+
+	for (i = 0; i < nrelations; i++)
+	{
+		if (RelationGetRelid(relations[i]) == rel->root_relid)
+			return;
+	}
+	ereport(WARNING,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("decoder_raw left out TRUNCATE of partition \"%s.%s\"",
+					rel->nspname, rel->relname),
+			 errdetail("With partitions-as-root its changes are written against table \"%s\", and truncating that table would empty its other partitions.",
+					   get_rel_name(rel->root_relid))));
 }
 
 static void
@@ -602,8 +645,14 @@ decoder_raw_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 	{
 		DecoderRawRelation *rel = decoder_raw_get_relation(relations[i]);
 
-		if (rel->actions & DR_ACTION_TRUNCATE)
-			rels[nrels++] = rel;
+		if ((rel->actions & DR_ACTION_TRUNCATE) == 0)
+			continue;
+		if (OidIsValid(rel->root_relid))
+		{
+			check_partition_truncate(rel, nrelations, relations);
+			continue;
+		}
+		rels[nrels++] = rel;
 	}
 	if (nrels == 0)
 	{

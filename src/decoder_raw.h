@@ -199,6 +199,10 @@ typedef struct DecoderRawRelation
 	bool		needs_gucs;		/* output depends on session settings */
 	bool		has_identity_always;
 	int			actions;		/* DR_ACTION_* sent for it; 0: none */
+	/* partitions-as-root: a partition's changes are written as the root's */
+	Oid			root_relid;		/* InvalidOid: written as itself */
+	struct TupleConversionMap *root_map;	/* NULL: same layout */
+	bool		root_identity_ok;	/* old tuples hold the root's key */
 	int			ndeps;			/* catalog entries the entry depends on */
 	struct DecoderRawDep *deps;
 	TupleDesc	desc;			/* copy of the relation's descriptor */
@@ -216,6 +220,7 @@ extern void decoder_raw_relcache_init(const DecoderRawOptions *opts);
 extern void decoder_raw_relcache_destroy(void);
 extern void decoder_raw_relcache_sweep(void);
 extern DecoderRawRelation *decoder_raw_get_relation(Relation rel);
+extern DecoderRawRelation *decoder_raw_get_root(DecoderRawRelation *entry);
 extern void decoder_raw_column_prepare_send(DecoderRawColumn *col);
 
 /* ----------

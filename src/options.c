@@ -44,6 +44,7 @@ typedef enum OptionId
 	OPT_INCLUDE_MESSAGE_PREFIXES,
 	OPT_EXCLUDE_MESSAGE_PREFIXES,
 	OPT_PUBLICATION_NAMES,
+	OPT_PARTITIONS_AS_ROOT,
 	NUM_OPTIONS
 } OptionId;
 
@@ -80,6 +81,7 @@ static const OptionName option_names[] = {
 	{"include-message-prefixes", OPT_INCLUDE_MESSAGE_PREFIXES},
 	{"exclude-message-prefixes", OPT_EXCLUDE_MESSAGE_PREFIXES},
 	{"publication-names", OPT_PUBLICATION_NAMES},
+	{"partitions-as-root", OPT_PARTITIONS_AS_ROOT},
 };
 
 #define VALID_OPTIONS \
@@ -88,7 +90,7 @@ static const OptionName option_names[] = {
 	"include-origin, origin-progress, only-local, forward-origins, " \
 	"exclude-origins, missing-identity, message-size, include-tables, " \
 	"exclude-tables, actions, include-message-prefixes, " \
-	"exclude-message-prefixes, publication-names"
+	"exclude-message-prefixes, publication-names, partitions-as-root"
 
 static bool
 parse_bool_option(DefElem *elem)
@@ -388,6 +390,9 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 			case OPT_PUBLICATION_NAMES:
 				opts->publication_names =
 					decoder_raw_parse_publication_names(elem);
+				break;
+			case OPT_PARTITIONS_AS_ROOT:
+				opts->partitions_as_root = parse_bool_option(elem);
 				break;
 			case NUM_OPTIONS:
 				pg_unreachable();

@@ -21,6 +21,8 @@
 
 #include "access/htup_details.h"
 #include "access/nbtree.h"
+#include "access/tupconvert.h"
+#include "catalog/partition.h"
 #include "catalog/pg_am.h"
 #include "commands/defrem.h"
 #include "catalog/pg_class.h"
@@ -802,16 +804,86 @@ build_column(DecoderRawRelation *entry, Form_pg_attribute att,
 /*
  * What is sent of the relation's changes: decided here, once per entry, so
  * that a rename into or out of a pattern takes effect with the rebuild its
- * invalidation causes.
+ * invalidation causes.  Patterns match the name the changes are written
+ * under: the root's with partitions-as-root.
  */
 static void
-relation_actions(DecoderRawRelation *entry, Relation rel)
+relation_actions(DecoderRawRelation *entry, Relation rel, const char *nspname,
+				 const char *relname)
 {
 	entry->actions = 0;
-	if (decoder_raw_table_selected(options, entry->nspname, entry->relname))
+	if (decoder_raw_table_selected(options, nspname, relname))
 		entry->actions = options->actions & ~DR_ACTION_MESSAGE;
 	if (entry->actions != 0 && options->publication_names != NIL)
 		entry->actions &= decoder_raw_publication_actions(options, rel);
+}
+
+/*
+ * Do the partition's old tuples hold the root's replica identity?  They
+ * hold the partition's own key, which UPDATE and DELETE of the root need.
+ */
+static bool
+root_identity_covered(DecoderRawRelation *entry, Relation root)
+{
+	Bitmapset  *keys;
+	int			i;
+	bool		ok = true;
+
+	if (entry->full_identity)
+		return true;
+	if (root->rd_rel->relreplident == REPLICA_IDENTITY_FULL || !entry->has_identity)
+		return false;
+	keys = RelationGetIdentityKeyBitmap(root);
+	i = -1;
+	while ((i = bms_next_member(keys, i)) >= 0)
+	{
+		AttrNumber	attno = i + FirstLowInvalidHeapAttributeNumber;
+		const char *name = NameStr(TupleDescAttr(RelationGetDescr(root), attno - 1)->attname);
+		int			j;
+
+		for (j = 0; j < entry->natts; j++)
+		{
+			if (!entry->cols[j].dropped && strcmp(entry->cols[j].name, name) == 0)
+				break;
+		}
+		if (j == entry->natts || !entry->cols[j].is_key)
+			ok = false;
+	}
+	bms_free(keys);
+	return ok;
+}
+
+/*
+ * The decision, and with partitions-as-root the root a partition's changes
+ * are written against, with the map of its tuples to the root's layout.
+ */
+static void
+relation_filter(DecoderRawRelation *entry, Relation rel, DepList *deps)
+{
+	Relation	root;
+	char	   *nspname;
+
+	entry->root_relid = InvalidOid;
+	entry->root_map = NULL;
+	entry->root_identity_ok = true;
+	if (!options->partitions_as_root || !rel->rd_rel->relispartition)
+	{
+		relation_actions(entry, rel, entry->nspname, entry->relname);
+		return;
+	}
+
+	entry->root_relid = llast_oid(get_partition_ancestors(entry->relid));
+	root = RelationIdGetRelation(entry->root_relid);
+	if (!RelationIsValid(root))
+		elog(ERROR, "could not open relation with OID %u", entry->root_relid);
+	add_dep(deps, DEP_RELATION, (uint32) entry->root_relid);
+	add_syscache_dep(deps, NAMESPACEOID, RelationGetNamespace(root));
+	nspname = get_namespace_name(RelationGetNamespace(root));
+	relation_actions(entry, rel, nspname, RelationGetRelationName(root));
+	entry->root_map = convert_tuples_by_name(entry->desc,
+											 CreateTupleDescCopy(RelationGetDescr(root)));
+	entry->root_identity_ok = root_identity_covered(entry, root);
+	RelationClose(root);
 }
 
 static void
@@ -872,7 +944,7 @@ build_relation_guts(DecoderRawRelation *entry, Relation rel)
 			build_column(entry, att, &entry->cols[i], keys, &deps);
 	}
 	identity_key_comparisons(entry, rel, &deps);
-	relation_actions(entry, rel);
+	relation_filter(entry, rel, &deps);
 
 	entry->deps = deps.items;
 	entry->ndeps = deps.n;
@@ -921,6 +993,20 @@ decoder_raw_get_relation(Relation rel)
 
 	last_entry = entry;
 	return entry;
+}
+
+/* The entry of the root a partition's changes are written against. */
+DecoderRawRelation *
+decoder_raw_get_root(DecoderRawRelation *entry)
+{
+	Relation	root = RelationIdGetRelation(entry->root_relid);
+	DecoderRawRelation *result;
+
+	if (!RelationIsValid(root))
+		elog(ERROR, "could not open relation with OID %u", entry->root_relid);
+	result = decoder_raw_get_relation(root);
+	RelationClose(root);
+	return result;
 }
 
 /* Look up the binary send function of a column, once. */
