@@ -99,7 +99,6 @@ extern void decoder_raw_parse_options(List *options, DecoderRawOptions *opts);
 
 /* filter.c */
 extern List *decoder_raw_parse_table_patterns(DefElem *elem);
-extern int	decoder_raw_parse_actions(DefElem *elem);
 extern bool decoder_raw_table_selected(const DecoderRawOptions *opts,
 									   const char *nspname,
 									   const char *relname);

@@ -278,69 +278,6 @@ decoder_raw_message_selected(const DecoderRawOptions *opts, const char *prefix)
 	return true;
 }
 
-/* actions: a comma-separated list of the kinds of changes sent */
-int
-decoder_raw_parse_actions(DefElem *elem)
-{
-	static const struct
-	{
-		const char *name;
-		int			bit;
-	}			names[] = {
-		{"insert", DR_ACTION_INSERT},
-		{"update", DR_ACTION_UPDATE},
-		{"delete", DR_ACTION_DELETE},
-		{"truncate", DR_ACTION_TRUNCATE},
-		{"message", DR_ACTION_MESSAGE},
-	};
-	const char *value;
-	const char *p;
-	int			result = 0;
-
-#define ACTIONS_HINT "Valid actions are \"insert\", \"update\", \"delete\", \"truncate\" and \"message\", separated by commas."
-	if (elem->arg == NULL || strVal(elem->arg)[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option \"%s\" requires a value", elem->defname),
-				 errhint(ACTIONS_HINT)));
-	value = strVal(elem->arg);
-
-	for (p = value;;)
-	{
-		const char *start;
-		const char *end;
-		const char *comma = strchr(p, ',');
-		char	   *word;
-		int			i;
-
-		if (comma == NULL)
-			comma = p + strlen(p);
-		start = p;
-		end = comma;
-		while (start < end && isspace((unsigned char) *start))
-			start++;
-		while (end > start && isspace((unsigned char) end[-1]))
-			end--;
-		word = pnstrdup(start, end - start);
-		for (i = 0; i < lengthof(names); i++)
-		{
-			if (strcmp(word, names[i].name) == 0)
-				break;
-		}
-		if (i == lengthof(names))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid action \"%s\" in option \"%s\"",
-							word, elem->defname),
-					 errhint(ACTIONS_HINT)));
-		result |= names[i].bit;
-		if (*comma == '\0')
-			break;
-		p = comma + 1;
-	}
-	return result;
-}
-
 /* ----------
  * Publications
  *

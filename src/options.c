@@ -122,6 +122,30 @@ option_string(DefElem *elem, const char *accepts)
 }
 
 /*
+ * The next item of a comma-separated list, without the white space around
+ * it: [*start, *end).  Returns false once the last item was returned.
+ */
+static bool
+next_list_item(const char **p, const char **start, const char **end)
+{
+	const char *comma;
+
+	if (*p == NULL)
+		return false;
+	comma = strchr(*p, ',');
+	if (comma == NULL)
+		comma = *p + strlen(*p);
+	*start = *p;
+	*end = comma;
+	while (*start < *end && isspace((unsigned char) **start))
+		(*start)++;
+	while (*end > *start && isspace((unsigned char) (*end)[-1]))
+		(*end)--;
+	*p = *comma == '\0' ? NULL : comma + 1;
+	return true;
+}
+
+/*
  * Split a comma-separated list of replication origin names or message
  * prefixes.  Both are free text, not identifiers: no case folding, only the
  * white space around each name is dropped.
@@ -131,24 +155,12 @@ parse_name_list(DefElem *elem, const char *what, const char *What)
 {
 	char	   *value = option_string(elem, psprintf("a comma-separated list of %s", what));
 	List	   *result = NIL;
-	char	   *p = value;
+	const char *p = value;
+	const char *start;
+	const char *end;
 
-	for (;;)
+	while (next_list_item(&p, &start, &end))
 	{
-		char	   *start;
-		char	   *end;
-		char	   *comma = strchr(p, ',');
-
-		if (comma == NULL)
-			comma = p + strlen(p);
-
-		start = p;
-		end = comma;
-		while (start < end && isspace((unsigned char) *start))
-			start++;
-		while (end > start && isspace((unsigned char) end[-1]))
-			end--;
-
 		if (start == end)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -157,12 +169,59 @@ parse_name_list(DefElem *elem, const char *what, const char *What)
 					 errdetail("%s must not be empty.", What)));
 		/* compared whole: origin names are text, of any length */
 		result = lappend(result, pnstrdup(start, end - start));
-
-		if (*comma == '\0')
-			break;
-		p = comma + 1;
 	}
 
+	return result;
+}
+
+/* actions: a comma-separated list of the kinds of changes sent */
+static int
+parse_actions(DefElem *elem)
+{
+	static const struct
+	{
+		const char *name;
+		int			bit;
+	}			names[] = {
+		{"insert", DR_ACTION_INSERT},
+		{"update", DR_ACTION_UPDATE},
+		{"delete", DR_ACTION_DELETE},
+		{"truncate", DR_ACTION_TRUNCATE},
+		{"message", DR_ACTION_MESSAGE},
+	};
+	const char *value;
+	const char *p;
+	const char *start;
+	const char *end;
+	int			result = 0;
+
+#define ACTIONS_HINT "Valid actions are \"insert\", \"update\", \"delete\", \"truncate\" and \"message\", separated by commas."
+	if (elem->arg == NULL || strVal(elem->arg)[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" requires a value", elem->defname),
+				 errhint(ACTIONS_HINT)));
+	value = strVal(elem->arg);
+
+	p = value;
+	while (next_list_item(&p, &start, &end))
+	{
+		char	   *word = pnstrdup(start, end - start);
+		int			i;
+
+		for (i = 0; i < lengthof(names); i++)
+		{
+			if (strcmp(word, names[i].name) == 0)
+				break;
+		}
+		if (i == lengthof(names))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid action \"%s\" in option \"%s\"",
+							word, elem->defname),
+					 errhint(ACTIONS_HINT)));
+		result |= names[i].bit;
+	}
 	return result;
 }
 
@@ -375,7 +434,7 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 				opts->exclude_tables = decoder_raw_parse_table_patterns(elem);
 				break;
 			case OPT_ACTIONS:
-				opts->actions = decoder_raw_parse_actions(elem);
+				opts->actions = parse_actions(elem);
 				break;
 			case OPT_INCLUDE_MESSAGE_PREFIXES:
 				opts->include_message_prefixes =
