@@ -432,6 +432,7 @@ note_missing_identity(LogicalDecodingContext *ctx, DecoderRawData *data,
 {
 	DecoderRawSkipped *s;
 	bool		found;
+	MemoryContext old;
 
 	if (data->opts.missing_identity == DR_MISSING_IDENTITY_ERROR)
 		ereport(ERROR,
@@ -441,27 +442,24 @@ note_missing_identity(LogicalDecodingContext *ctx, DecoderRawData *data,
 						rel->nspname, rel->relname),
 				 errhint("Add a primary key to the table or set its REPLICA IDENTITY.")));
 
+	/* the counts outlive the change: they live in the decoding context */
+	old = MemoryContextSwitchTo(ctx->context);
 	s = hash_search(data->skipped, &rel->relid, HASH_ENTER, &found);
 	if (!found)
 	{
-		MemoryContext old = MemoryContextSwitchTo(ctx->context);
-
 		s->nspname = pstrdup(rel->nspname);
 		s->relname = pstrdup(rel->relname);
 		s->quoted_nspname = pstrdup(rel->quoted_nspname);
 		s->quoted_relname = pstrdup(rel->quoted_relname);
 		s->xact_updates = s->xact_deletes = s->unreported = 0;
 		s->warned = s->in_xact = false;
-		MemoryContextSwitchTo(old);
 	}
 	if (!s->in_xact)
 	{
-		MemoryContext old = MemoryContextSwitchTo(ctx->context);
-
 		data->xact_skipped = lappend(data->xact_skipped, s);
 		s->in_xact = true;
-		MemoryContextSwitchTo(old);
 	}
+	MemoryContextSwitchTo(old);
 	if (action == REORDER_BUFFER_CHANGE_UPDATE)
 		s->xact_updates++;
 	else
