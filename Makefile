@@ -10,13 +10,14 @@ OBJS = \
 	src/origin.o \
 	src/sql_writer.o \
 	src/binary_writer.o \
-	src/value.o
+	src/value.o \
+	src/numeric_text.o
 PGFILEDESC = "decoder_raw - logical decoding output plugin emitting SQL or binary records"
 
 EXTENSION = decoder_raw
 DATA = decoder_raw--1.0.sql
 
-REGRESS = basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation filters publications partitions_root
+REGRESS = basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation filters publications partitions_root numeric_text
 REGRESS_OPTS = --temp-instance=./tmp_check_regress \
 	--temp-config=$(srcdir)/test/logical.conf
 

@@ -333,4 +333,7 @@ extern void decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
 extern void decoder_raw_append_timestamp(StringInfo out, TimestampTz ts);
 extern void decoder_raw_append_hex(StringInfo out, const char *data, int len);
 
+/* numeric_text.c */
+extern void decoder_raw_append_numeric(StringInfo out, Datum value);
+
 #endif							/* DECODER_RAW_H */

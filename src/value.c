@@ -27,7 +27,6 @@
 #include "utils/cash.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
-#include "utils/numeric.h"
 #include "utils/timestamp.h"
 
 /* Append n >= 0 with at least "width" digits. */
@@ -219,8 +218,7 @@ decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
 			appendStringInfoString(out, buf);
 			return;
 		case DR_COL_NUMERIC:
-			appendStringInfoString(out,
-								   DatumGetCString(DirectFunctionCall1(numeric_out, value)));
+			decoder_raw_append_numeric(out, value);
 			return;
 		case DR_COL_TEXT:
 			{
@@ -246,9 +244,8 @@ decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
 			append_timestamp(out, DatumGetTimestampTz(value), true);
 			return;
 		case DR_COL_MONEY:
-			appendStringInfoString(out,
-								   DatumGetCString(DirectFunctionCall1(numeric_out,
-																	   DirectFunctionCall1(cash_numeric, value))));
+			decoder_raw_append_numeric(out,
+									   DirectFunctionCall1(cash_numeric, value));
 			return;
 		case DR_COL_GENERIC:
 			appendStringInfoString(out, OutputFunctionCall(&col->outfunc, value));
