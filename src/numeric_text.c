@@ -8,7 +8,7 @@
  * of a table with a numeric column.  This writes the same text straight from
  * the stored form (base-10000 digits behind a short or long header, see
  * utils/adt/numeric.c), which has not changed since PostgreSQL 14 added the
- * infinities.  sql/numeric_text compares the two over many values.
+ * infinities.  sql/value_text compares the two over many values.
  *
  * Copyright (c) 2026, decoder_raw developers
  * Distributed under the PostgreSQL License, see LICENSE.

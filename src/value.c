@@ -48,6 +48,20 @@ put_digits(char *dst, int64 n, int width)
 	return dst;
 }
 
+/* Append 0 <= n < 100 as two digits. */
+static inline char *
+put_two_digits(char *dst, int n)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+
+	memcpy(dst, pairs + 2 * n, 2);
+	return dst + 2;
+}
+
 /*
  * The ISO form that timestamp_out() and timestamptz_out() give under
  * DateStyle ISO and TimeZone UTC, written directly: this is on the hot path
@@ -61,7 +75,8 @@ append_timestamp(StringInfo out, Timestamp ts, bool with_tz)
 	int			year,
 				month,
 				day;
-	int			fsec;
+	int			secs,
+				fsec;
 	bool		bc;
 	char	   *dst;
 
@@ -93,32 +108,34 @@ append_timestamp(StringInfo out, Timestamp ts, bool with_tz)
 
 	enlargeStringInfo(out, MAXDATELEN + 1);
 	dst = out->data + out->len;
-	dst = put_digits(dst, year, 4);
+	if (year >= 1000 && year < 10000)
+	{
+		dst = put_two_digits(dst, year / 100);
+		dst = put_two_digits(dst, year % 100);
+	}
+	else
+		dst = put_digits(dst, year, 4);
 	*dst++ = '-';
-	dst = put_digits(dst, month, 2);
+	dst = put_two_digits(dst, month);
 	*dst++ = '-';
-	dst = put_digits(dst, day, 2);
+	dst = put_two_digits(dst, day);
 	*dst++ = ' ';
-	dst = put_digits(dst, time / USECS_PER_HOUR, 2);
-	time %= USECS_PER_HOUR;
+	secs = (int) (time / USECS_PER_SEC);
+	fsec = (int) (time - (int64) secs * USECS_PER_SEC);
+	dst = put_two_digits(dst, secs / SECS_PER_HOUR);
 	*dst++ = ':';
-	dst = put_digits(dst, time / USECS_PER_MINUTE, 2);
-	time %= USECS_PER_MINUTE;
+	dst = put_two_digits(dst, secs / SECS_PER_MINUTE % MINS_PER_HOUR);
 	*dst++ = ':';
-	dst = put_digits(dst, time / USECS_PER_SEC, 2);
-	fsec = (int) (time % USECS_PER_SEC);
+	dst = put_two_digits(dst, secs % SECS_PER_MINUTE);
 	if (fsec != 0)
 	{
-		int			digits = 6;
-
 		/* microseconds, without trailing zeros */
-		while (fsec % 10 == 0)
-		{
-			fsec /= 10;
-			digits--;
-		}
 		*dst++ = '.';
-		dst = put_digits(dst, fsec, digits);
+		dst = put_two_digits(dst, fsec / 10000);
+		dst = put_two_digits(dst, fsec / 100 % 100);
+		dst = put_two_digits(dst, fsec % 100);
+		while (dst[-1] == '0')
+			dst--;
 	}
 	if (with_tz)
 	{
