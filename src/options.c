@@ -45,8 +45,8 @@ typedef struct OptionDef
 	const char *const *values;	/* ENUM: the accepted values, NULL-ended */
 	int			min;			/* SIZE: the accepted range */
 	int			max;
-	const char *accepts;		/* SIZE: what is accepted; NAME_LIST: what
-								 * the list holds */
+	const char *accepts;		/* SIZE: what is accepted; NAME_LIST: what the
+								 * list holds */
 	int			(*parse_int) (DefElem *elem, DecoderRawOptions *opts);
 	List	   *(*parse_list) (DefElem *elem);
 } OptionDef;
@@ -205,9 +205,11 @@ static int
 parse_format(DefElem *elem, DecoderRawOptions *opts)
 {
 	bool		alias = strcmp(elem->defname, "output_format") == 0;
-	const char *accepts = alias ? "\"textual\" and \"binary\"" :
-		"\"sql\" and \"binary\"";
-	char	   *value = option_string(elem, accepts);
+	const char *accepts;
+	char	   *value;
+
+	accepts = alias ? "\"textual\" and \"binary\"" : "\"sql\" and \"binary\"";
+	value = option_string(elem, accepts);
 
 	if (strcmp(value, "binary") == 0)
 	{
@@ -315,15 +317,20 @@ StaticAssertDecl(sizeof(DecoderRawFormat) == sizeof(int) &&
 #define MESSAGE_SIZE_VALUES \
 	"0 (one record per message) and sizes up to 64MB, in bytes or with a unit (kB, MB)"
 
+/* One line of option_defs for each kind, fields in their order. */
 #define FIELD(f) offsetof(DecoderRawOptions, f)
 #define BOOL_OPTION(name, alias, f, dflt) \
-	{name, alias, OPTION_BOOL, FIELD(f), dflt}
+	{name, alias, OPTION_BOOL, FIELD(f), dflt, NULL, 0, 0, NULL, NULL, NULL}
+#define ENUM_OPTION(name, alias, f, dflt, values) \
+	{name, alias, OPTION_ENUM, FIELD(f), dflt, values, 0, 0, NULL, NULL, NULL}
+#define SIZE_OPTION(name, alias, f, dflt, min, max, accepts) \
+	{name, alias, OPTION_SIZE, FIELD(f), dflt, NULL, min, max, accepts, NULL, NULL}
 #define INT_OPTION(name, alias, f, dflt, parse) \
-	{name, alias, OPTION_INT, FIELD(f), dflt, .parse_int = parse}
-#define NAME_LIST_OPTION(name, f, what) \
-	{name, NULL, OPTION_NAME_LIST, FIELD(f), .accepts = what}
+	{name, alias, OPTION_INT, FIELD(f), dflt, NULL, 0, 0, NULL, parse, NULL}
+#define NAME_LIST_OPTION(name, alias, f, what) \
+	{name, alias, OPTION_NAME_LIST, FIELD(f), 0, NULL, 0, 0, what, NULL, NULL}
 #define LIST_OPTION(name, alias, f, parse) \
-	{name, alias, OPTION_LIST, FIELD(f), .parse_list = parse}
+	{name, alias, OPTION_LIST, FIELD(f), 0, NULL, 0, 0, NULL, NULL, parse}
 
 /*
  * Every option, in the order the hint for an unknown option lists them.
@@ -343,20 +350,22 @@ static const OptionDef option_defs[] = {
 	BOOL_OPTION("include-origin", NULL, include_origin, false),
 	BOOL_OPTION("origin-progress", NULL, origin_progress, false),
 	BOOL_OPTION("only-local", NULL, only_local, false),
-	NAME_LIST_OPTION("forward-origins", forward_origins, "replication origin names"),
-	NAME_LIST_OPTION("exclude-origins", exclude_origins, "replication origin names"),
-	{"missing-identity", NULL, OPTION_ENUM, FIELD(missing_identity),
-	DR_MISSING_IDENTITY_WARN, .values = missing_identity_values},
-	{"message-size", NULL, OPTION_SIZE, FIELD(message_size), 0,
-	.min = 0, .max = DR_MAX_MESSAGE_SIZE, .accepts = MESSAGE_SIZE_VALUES},
+	NAME_LIST_OPTION("forward-origins", NULL, forward_origins,
+					 "replication origin names"),
+	NAME_LIST_OPTION("exclude-origins", NULL, exclude_origins,
+					 "replication origin names"),
+	ENUM_OPTION("missing-identity", NULL, missing_identity,
+				DR_MISSING_IDENTITY_WARN, missing_identity_values),
+	SIZE_OPTION("message-size", NULL, message_size, 0,
+				0, DR_MAX_MESSAGE_SIZE, MESSAGE_SIZE_VALUES),
 	LIST_OPTION("include-tables", "add-tables", include_tables,
 				decoder_raw_parse_table_patterns),
 	LIST_OPTION("exclude-tables", "filter-tables", exclude_tables,
 				decoder_raw_parse_table_patterns),
 	INT_OPTION("actions", NULL, actions, DR_ACTION_ALL, parse_actions),
-	NAME_LIST_OPTION("include-message-prefixes", include_message_prefixes,
+	NAME_LIST_OPTION("include-message-prefixes", NULL, include_message_prefixes,
 					 "message prefixes"),
-	NAME_LIST_OPTION("exclude-message-prefixes", exclude_message_prefixes,
+	NAME_LIST_OPTION("exclude-message-prefixes", NULL, exclude_message_prefixes,
 					 "message prefixes"),
 	LIST_OPTION("publication-names", NULL, publication_names,
 				decoder_raw_parse_publication_names),
