@@ -278,9 +278,11 @@ if [ $here -eq 0 ]; then
 			take_host_lock
 			started=$SECONDS
 			set +e
+			# Without the lock's descriptor: a process a test leaves
+			# behind must not hold the lock.
 			PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" \
 				bash "${BASH_SOURCE[0]}" --here --no-deps \
-				"${suite_args[@]}" "${prove_tests[@]}" </dev/null 2>&1 | tee "$log"
+				"${suite_args[@]}" "${prove_tests[@]}" </dev/null {host_lock_fd}>&- 2>&1 | tee "$log"
 			set -e
 			release_host_lock
 		else
