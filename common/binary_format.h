@@ -29,7 +29,7 @@
 #define DR_BIN_DELETE		'D'
 #define DR_BIN_TRUNCATE		'T'
 #define DR_BIN_MESSAGE		'M'
-#define DR_BIN_SKIPPED		'S'	/* version 2 */
+#define DR_BIN_SKIPPED		'S' /* version 2 */
 
 /* The header record's magic, "DRAW", then the version */
 #define DR_BIN_MAGIC		"DRAW"
@@ -45,8 +45,8 @@
 #define DR_BIN_BEGIN_FLAGS		0x1f
 
 /* Flags of relation records */
-#define DR_BIN_REL_SCHEMA_QUOTED	0x01	/* schema name needs double quotes */
-#define DR_BIN_REL_NAME_QUOTED		0x02	/* relation name needs double quotes */
+#define DR_BIN_REL_SCHEMA_QUOTED	0x01	/* schema name needs quotes */
+#define DR_BIN_REL_NAME_QUOTED		0x02	/* relation name needs quotes */
 #define DR_BIN_REL_ONLY				0x04	/* has inheritance children */
 #define DR_BIN_REL_FLAGS			0x07
 

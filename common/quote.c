@@ -14,7 +14,9 @@
 #define DR_16_SPECIAL 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
 static const unsigned char special_byte[256] = {
 	DR_16_SPECIAL, DR_16_SPECIAL,
-	['\''] = 1, ['\\'] = 1, [0x7f] = 1
+	[0x27] = 1,					/* quote */
+	[0x5c] = 1,					/* backslash */
+	[0x7f] = 1
 };
 
 /*
@@ -37,6 +39,12 @@ word_needs_care(uint64_t w)
 
 /* input bytes per reserve(), which asks for the worst case */
 #define LITERAL_CHUNK	65536
+
+static inline const unsigned char *
+chunk_end_of(const unsigned char *p, const unsigned char *end)
+{
+	return end - p < LITERAL_CHUNK ? end : p + LITERAL_CHUNK;
+}
 
 size_t
 dr_escaped_size(const unsigned char *p, const unsigned char *end)
@@ -137,14 +145,11 @@ dr_append_literal(dr_out *out, const char *s, size_t len)
 
 	/* a literal that may not fit is measured first, before buffers grow */
 	if (out->max_len != 0 && len * 4 + 2 >= out->max_len - cur)
-		(void) literal_reserve(out, cur, p,
-							   p + (end - p < LITERAL_CHUNK ? end - p : LITERAL_CHUNK),
-							   end);
+		(void) literal_reserve(out, cur, p, chunk_end_of(p, end), end);
 
 	while (p < end)
 	{
-		const unsigned char *chunk_end =
-			p + (end - p < LITERAL_CHUNK ? end - p : LITERAL_CHUNK);
+		const unsigned char *chunk_end = chunk_end_of(p, end);
 		char	   *dst;
 
 		base = out->reserve(out, literal_reserve(out, cur, p, chunk_end, end),

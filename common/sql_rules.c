@@ -428,9 +428,9 @@ append_image_condition(dr_out *out, const dr_row *row, const dr_column *col,
 
 			/*
 			 * No equality operator (json, point, ...), or, to find the very
-			 * row of a FULL match, one that calls different values equal
-			 * (1.5 and 1.50, 0 and -0): compare binary images, which no
-			 * session setting of the replaying side affects.
+			 * row of a FULL match, one that calls different values equal (1.5
+			 * and 1.50, 0 and -0): compare binary images, which no session
+			 * setting of the replaying side affects.
 			 */
 			dr_puts(out, "pg_catalog.record_image_eq(ROW(");
 			name_column(out, row, col, i);

@@ -583,16 +583,26 @@ xact_of(const drr_record *rec, dr_xact *xact)
 	return xact;
 }
 
+/* INSERT, or with "old" DELETE: a prefix, the values or the condition. */
 static void
-sql_insert(strbuf *sb, const drr_record *rec)
+sql_insert_delete(strbuf *sb, const drr_record *rec, int old)
 {
 	const dr_relation *rel = view_of(rec->rel);
 	dump_row	row;
 
-	check_names(rec->rel, 1);
-	dr_sql_insert_prefix(sb_out(sb), rel);
-	dr_sql_insert_values(sb_out(sb), rel,
-						 dump_row_of(&row, rec, &rec->new_tuple, 0));
+	check_names(rec->rel, !old);
+	if (old)
+	{
+		dr_sql_delete_prefix(sb_out(sb), rel);
+		dr_sql_row_condition(sb_out(sb), rel,
+							 dump_row_of(&row, rec, &rec->old_tuple, 1));
+	}
+	else
+	{
+		dr_sql_insert_prefix(sb_out(sb), rel);
+		dr_sql_insert_values(sb_out(sb), rel,
+							 dump_row_of(&row, rec, &rec->new_tuple, 0));
+	}
 }
 
 /* Did the update change this GENERATED ALWAYS identity column? */
@@ -658,18 +668,6 @@ sql_update(strbuf *sb, const drr_record *rec)
 						 dump_row_of(&key_row, rec,
 									 rec->old_kind != DRR_OLD_NONE ?
 									 &rec->old_tuple : &rec->new_tuple, 1));
-}
-
-static void
-sql_delete(strbuf *sb, const drr_record *rec)
-{
-	const dr_relation *rel = view_of(rec->rel);
-	dump_row	row;
-
-	check_names(rec->rel, 0);
-	dr_sql_delete_prefix(sb_out(sb), rel);
-	dr_sql_row_condition(sb_out(sb), rel,
-						 dump_row_of(&row, rec, &rec->old_tuple, 1));
 }
 
 /* Only their names and kinds: in the view's text, one after another. */
@@ -792,13 +790,13 @@ print_sql(strbuf *sb, const drr_record *rec)
 			(void) dr_sql_commit(sb_out(sb), xact_of(rec, &xact));
 			break;
 		case DRR_INSERT:
-			sql_insert(sb, rec);
+			sql_insert_delete(sb, rec, 0);
 			break;
 		case DRR_UPDATE:
 			sql_update(sb, rec);
 			break;
 		case DRR_DELETE:
-			sql_delete(sb, rec);
+			sql_insert_delete(sb, rec, 1);
 			break;
 		case DRR_TRUNCATE:
 			sql_truncate(sb, rec);

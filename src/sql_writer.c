@@ -285,23 +285,32 @@ sql_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 	end_record(ctx, data);
 }
 
+/* A prefix, then what a rule writes of the row's values. */
+static void
+write_row_record(LogicalDecodingContext *ctx, DecoderRawData *data,
+				 DecoderRawRelation *rel, const char *prefix, int prefix_len,
+				 Datum *values, bool *nulls,
+				 void (*rule) (dr_out *, const dr_relation *, const dr_row *))
+{
+	DecoderRawOut o;
+	dr_out	   *out = begin_record(ctx, data, &o, rel);
+	SqlRow		row;
+
+	appendBinaryStringInfo(o.buf, prefix, prefix_len);
+	rule(out, &rel->rules,
+		 sql_row(&row, rel, values, nulls, false, data->scratch));
+	end_record(ctx, data);
+}
+
 static void
 sql_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 		   DecoderRawRelation *rel, HeapTuple tuple)
 {
 	SqlRelation *sr = sql_relation(rel);
-	DecoderRawOut o;
-	dr_out	   *out;
-	SqlRow		row;
 
 	heap_deform_tuple(tuple, rel->desc, rel->new_values, rel->new_nulls);
-
-	out = begin_record(ctx, data, &o, rel);
-	appendBinaryStringInfo(o.buf, sr->insert_prefix, sr->insert_prefix_len);
-	dr_sql_insert_values(out, &rel->rules,
-						 sql_row(&row, rel, rel->new_values, rel->new_nulls,
-								 false, data->scratch));
-	end_record(ctx, data);
+	write_row_record(ctx, data, rel, sr->insert_prefix, sr->insert_prefix_len,
+					 rel->new_values, rel->new_nulls, dr_sql_insert_values);
 }
 
 /*
@@ -406,18 +415,10 @@ sql_delete(LogicalDecodingContext *ctx, DecoderRawData *data,
 		   DecoderRawRelation *rel, HeapTuple oldtuple)
 {
 	SqlRelation *sr = sql_relation(rel);
-	DecoderRawOut o;
-	dr_out	   *out;
-	SqlRow		row;
 
 	heap_deform_tuple(oldtuple, rel->desc, rel->old_values, rel->old_nulls);
-
-	out = begin_record(ctx, data, &o, rel);
-	appendBinaryStringInfo(o.buf, sr->delete_prefix, sr->delete_prefix_len);
-	dr_sql_row_condition(out, &rel->rules,
-						 sql_row(&row, rel, rel->old_values, rel->old_nulls,
-								 false, data->scratch));
-	end_record(ctx, data);
+	write_row_record(ctx, data, rel, sr->delete_prefix, sr->delete_prefix_len,
+					 rel->old_values, rel->old_nulls, dr_sql_row_condition);
 }
 
 static void
