@@ -344,6 +344,11 @@ typedef struct sql_view
 	size_t	   *offs;			/* where names start in text: 2 a column */
 	uint32_t	size;			/* entries of the arrays */
 	strbuf		text;			/* every name, one after another */
+	/* a truncate's relations, a message's hex: here, for bad_input() */
+	dr_relation *trunc_rels;
+	const dr_relation **trunc_refs;
+	uint32_t	trunc_size;
+	strbuf		scratch;
 } sql_view;
 
 static sql_view view;
@@ -379,6 +384,9 @@ view_free(void)
 	free(view.changed);
 	free(view.offs);
 	free(view.text.data);
+	free(view.trunc_rels);
+	free(view.trunc_refs);
+	free(view.scratch.data);
 	memset(&view, 0, sizeof(view));
 }
 
@@ -609,11 +617,15 @@ sql_insert_delete(strbuf *sb, const drr_record *rec, int old)
 static int
 identity_changed(const drr_record *rec, const dr_relation *rel, uint32_t i)
 {
-	const drr_value *o = &rec->old_tuple.values[i];
-	const drr_value *n = &rec->new_tuple.values[i];
+	const drr_value *o;
+	const drr_value *n;
 
-	if (!dr_identity_may_change(rel, (int) i, rec->old_kind != DRR_OLD_NONE) ||
-		o->kind == DRR_VALUE_ABSENT)
+	/* no old tuple, no values to point at */
+	if (!dr_identity_may_change(rel, (int) i, rec->old_kind != DRR_OLD_NONE))
+		return 0;
+	o = &rec->old_tuple.values[i];
+	n = &rec->new_tuple.values[i];
+	if (o->kind == DRR_VALUE_ABSENT)
 		return 0;
 	return !(o->kind == n->kind &&
 			 (o->kind != DRR_VALUE_PRESENT ||
@@ -670,53 +682,56 @@ sql_update(strbuf *sb, const drr_record *rec)
 									 &rec->old_tuple : &rec->new_tuple, 1));
 }
 
-/* Only their names and kinds: in the view's text, one after another. */
+/* Only their names and kinds, the names one after another. */
 static void
 sql_truncate(strbuf *sb, const drr_record *rec)
 {
-	dr_relation *rels = calloc(rec->nrels ? rec->nrels : 1, sizeof(dr_relation));
-	const dr_relation **refs = calloc(rec->nrels ? rec->nrels : 1,
-									  sizeof(dr_relation *));
-	strbuf		names = {0};
+	strbuf	   *names = &view.scratch;
 	uint32_t	i;
 
-	if (rels == NULL || refs == NULL)
-		die("out of memory");
+	if (rec->nrels > view.trunc_size)
+	{
+		free(view.trunc_rels);
+		free(view.trunc_refs);
+		view.trunc_rels = calloc(rec->nrels, sizeof(dr_relation));
+		view.trunc_refs = calloc(rec->nrels, sizeof(dr_relation *));
+		if (view.trunc_rels == NULL || view.trunc_refs == NULL)
+			die("out of memory");
+		view.trunc_size = rec->nrels;
+	}
+	names->len = 0;
 	for (i = 0; i < rec->nrels; i++)
 	{
-		size_t		start = names.len;
+		size_t		start = names->len;
 
-		sb_qualname(&names, rec->rels[i]);
-		rels[i].qualname_len = names.len - start;
-		rels[i].relkind = rec->rels[i]->relkind;
+		sb_qualname(names, rec->rels[i]);
+		view.trunc_rels[i].qualname_len = names->len - start;
+		view.trunc_rels[i].relkind = rec->rels[i]->relkind;
 	}
 	for (i = 0; i < rec->nrels; i++)
 	{
-		rels[i].qualname = i == 0 ? names.data :
-			rels[i - 1].qualname + rels[i - 1].qualname_len;
-		refs[i] = &rels[i];
+		view.trunc_rels[i].qualname = i == 0 ? names->data :
+			view.trunc_rels[i - 1].qualname + view.trunc_rels[i - 1].qualname_len;
+		view.trunc_refs[i] = &view.trunc_rels[i];
 	}
-	dr_sql_truncate(sb_out(sb), refs, (int) rec->nrels,
+	dr_sql_truncate(sb_out(sb), view.trunc_refs, (int) rec->nrels,
 					(rec->flags & DRR_TRUNCATE_CASCADE) != 0,
 					(rec->flags & DRR_TRUNCATE_RESTART) != 0);
-	free(names.data);
-	free(refs);
-	free(rels);
 }
 
 static void
 sql_message(strbuf *sb, const drr_record *rec)
 {
-	strbuf		hex = {0};
+	strbuf	   *hex = &view.scratch;
 	int			text = (rec->flags & DRR_MSG_TEXT) != 0;
 
+	hex->len = 0;
 	if (!text)
-		sb_hex(&hex, rec->content.data, rec->content.len);
+		sb_hex(hex, rec->content.data, rec->content.len);
 	dr_sql_message(sb_out(sb), (rec->flags & DRR_MSG_TRANSACTIONAL) != 0,
 				   (const char *) rec->prefix.data, rec->prefix.len,
-				   text ? (const char *) rec->content.data : hex.data,
-				   text ? rec->content.len : hex.len, !text);
-	free(hex.data);
+				   text ? (const char *) rec->content.data : hex->data,
+				   text ? rec->content.len : hex->len, !text);
 }
 
 static void
