@@ -273,10 +273,10 @@ typedef struct DecoderRawWriter
 
 /*
  * What a decoding session keeps between callbacks, beyond its options: the
- * caches of relcache.c and origin.c, which live in cache_cxt, under the
- * decoding context, and the writers' state.  decoder_raw_session points to
- * the session being decoded, for the invalidation callbacks, which outlive
- * it; a reset callback of the decoding context clears it.
+ * caches of relcache.c, filter.c and origin.c, which live in cache_cxt,
+ * under the decoding context, and the writers' state.  decoder_raw_session
+ * points to the session being decoded, for the invalidation callbacks,
+ * which outlive it; a reset callback of the decoding context clears it.
  */
 typedef struct DecoderRawSession
 {
@@ -290,6 +290,11 @@ typedef struct DecoderRawSession
 	bool		sweep_needed;	/* some entry was invalidated */
 	int			relation_dep_entries;	/* entries with relation deps */
 	bool		follow_publications;	/* publication-names given */
+
+	/* filter.c: the publications of publication-names */
+	MemoryContext publications_cxt;
+	List	   *publications;	/* Publication * */
+	bool		publications_valid;
 
 	/* origin.c */
 	HTAB	   *origins;		/* OriginEntry by RepOriginId */
