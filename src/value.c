@@ -8,7 +8,10 @@
  * floats and hex bytea; every other type goes through its output function,
  * with those settings pinned by decoder_raw_pin_output_settings() when the
  * relation needs it.  Both formats use this, so that the binary format's
- * text values and the SQL format's literals agree.
+ * text values and the SQL format's literals agree.  The text forms that the
+ * client programs write too (timestamps, hex) come from common/.
+ *
+ * Here too: the rules' output buffer over a StringInfo.
  *
  * Copyright (c) 2026, decoder_raw developers
  * Distributed under the PostgreSQL License, see LICENSE.
@@ -21,118 +24,101 @@
 
 #include "common/shortest_dec.h"
 #include "datatype/timestamp.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgtime.h"
 #include "utils/builtins.h"
-#include "utils/cash.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
-#include "utils/numeric.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-/* Append n >= 0 with at least "width" digits. */
-static inline char *
-put_digits(char *dst, int64 n, int width)
+/* ----------
+ * The rules' output buffer over a StringInfo
+ * ----------
+ */
+static void
+out_append(dr_out *out, const char *data, size_t len)
 {
-	char		tmp[24];
-	int			len = 0;
-
-	do
-	{
-		tmp[len++] = '0' + (char) (n % 10);
-		n /= 10;
-	} while (n > 0);
-	while (len < width)
-		tmp[len++] = '0';
-	while (len > 0)
-		*dst++ = tmp[--len];
-	return dst;
+	appendBinaryStringInfo(((DecoderRawOut *) out)->buf, data, (int) len);
 }
+
+static char *
+out_reserve(dr_out *out, size_t n, size_t *len)
+{
+	StringInfo	buf = ((DecoderRawOut *) out)->buf;
+
+	enlargeStringInfo(buf, (int) n);
+	*len = buf->len;
+	return buf->data;
+}
+
+static void
+out_set_len(dr_out *out, size_t len)
+{
+	StringInfo	buf = ((DecoderRawOut *) out)->buf;
+
+	buf->len = (int) len;
+	buf->data[len] = '\0';
+}
+
+/*
+ * A statement is one allocation, at most MaxAllocSize: say which value is
+ * too large and how else to carry it.
+ */
+static void
+out_too_large(dr_out *out, size_t needed)
+{
+	DecoderRawOut *o = (DecoderRawOut *) out;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 o->col != NULL && o->rel != NULL ?
+			 errmsg("decoder_raw cannot write the value of column \"%s\" of table \"%s.%s\" in the SQL format",
+					o->col->name, o->rel->nspname, o->rel->relname) :
+			 errmsg("decoder_raw cannot write a message in the SQL format"),
+			 errdetail("The statement would take %zu bytes, more than the %zu that PostgreSQL can allocate; its literal writes a control character as up to 4 bytes.",
+					   needed, (Size) MaxAllocSize - 1),
+			 errhint("The binary format (option \"format\" \"binary\") writes values unescaped.")));
+}
+
+/* Set up o to write into buf; it knows of no relation yet. */
+dr_out *
+decoder_raw_out(DecoderRawOut *o, StringInfo buf)
+{
+	o->out.append = out_append;
+	o->out.reserve = out_reserve;
+	o->out.set_len = out_set_len;
+	o->out.max_len = MaxAllocSize;
+	o->out.too_large = out_too_large;
+	o->buf = buf;
+	o->rel = NULL;
+	o->col = NULL;
+	return &o->out;
+}
+
+/* ----------
+ * Text forms
+ * ----------
+ */
 
 /*
  * The ISO form that timestamp_out() and timestamptz_out() give under
  * DateStyle ISO and TimeZone UTC, written directly: this is on the hot path
  * of every table with a timestamp column.
  */
-static void
+static inline void
 append_timestamp(StringInfo out, Timestamp ts, bool with_tz)
 {
-	int64		date;
-	int64		time;
-	int			year,
-				month,
-				day;
-	int			fsec;
-	bool		bc;
-	char	   *dst;
+	int			n;
 
-	if (TIMESTAMP_NOT_FINITE(ts))
-	{
-		char		buf[MAXDATELEN + 1];
-
-		EncodeSpecialTimestamp(ts, buf);
-		appendStringInfoString(out, buf);
-		return;
-	}
-	if (!IS_VALID_TIMESTAMP(ts))
+	enlargeStringInfo(out, DR_TIMESTAMP_BUFSIZE);
+	n = dr_put_timestamp(out->data + out->len, ts, with_tz);
+	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range")));
-
-	/* as timestamp2tm() splits it */
-	time = ts;
-	TMODULO(time, date, USECS_PER_DAY);
-	if (time < INT64CONST(0))
-	{
-		time += USECS_PER_DAY;
-		date -= 1;
-	}
-	j2date((int) (date + POSTGRES_EPOCH_JDATE), &year, &month, &day);
-	bc = year <= 0;
-	if (bc)
-		year = -(year - 1);
-
-	enlargeStringInfo(out, MAXDATELEN + 1);
-	dst = out->data + out->len;
-	dst = put_digits(dst, year, 4);
-	*dst++ = '-';
-	dst = put_digits(dst, month, 2);
-	*dst++ = '-';
-	dst = put_digits(dst, day, 2);
-	*dst++ = ' ';
-	dst = put_digits(dst, time / USECS_PER_HOUR, 2);
-	time %= USECS_PER_HOUR;
-	*dst++ = ':';
-	dst = put_digits(dst, time / USECS_PER_MINUTE, 2);
-	time %= USECS_PER_MINUTE;
-	*dst++ = ':';
-	dst = put_digits(dst, time / USECS_PER_SEC, 2);
-	fsec = (int) (time % USECS_PER_SEC);
-	if (fsec != 0)
-	{
-		int			digits = 6;
-
-		/* microseconds, without trailing zeros */
-		while (fsec % 10 == 0)
-		{
-			fsec /= 10;
-			digits--;
-		}
-		*dst++ = '.';
-		dst = put_digits(dst, fsec, digits);
-	}
-	if (with_tz)
-	{
-		memcpy(dst, "+00", 3);
-		dst += 3;
-	}
-	if (bc)
-	{
-		memcpy(dst, " BC", 3);
-		dst += 3;
-	}
-	*dst = '\0';
-	out->len = dst - out->data;
+	out->len += n;
 }
 
 static void
@@ -156,23 +142,29 @@ append_date(StringInfo out, DateADT date)
 void
 decoder_raw_append_hex(StringInfo out, const char *data, int len)
 {
-	static const char hex[] = "0123456789abcdef";
-	char	   *dst;
-	int			i;
-
 	enlargeStringInfo(out, len * 2 + 3);
-	dst = out->data + out->len;
-	*dst++ = '\\';
-	*dst++ = 'x';
-	for (i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) data[i];
-
-		*dst++ = hex[c >> 4];
-		*dst++ = hex[c & 0x0f];
-	}
-	out->len += len * 2 + 2;
+	out->len += dr_put_hex(out->data + out->len, (const unsigned char *) data,
+						   len);
 	out->data[out->len] = '\0';
+}
+
+/* LSN in the usual X/X notation. */
+void
+decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn)
+{
+	enlargeStringInfo(out, DR_LSN_BUFSIZE);
+	out->len += dr_put_lsn(out->data + out->len, lsn);
+}
+
+/*
+ * Is a message's content text, valid in the database encoding?  Else both
+ * formats carry it as bytes (the SQL format as a bytea literal).
+ */
+bool
+decoder_raw_message_is_text(const char *message, Size sz)
+{
+	return memchr(message, '\0', sz) == NULL &&
+		pg_verifymbstr(message, sz, true);
 }
 
 /* ISO 8601 in UTC, whatever the session's DateStyle and TimeZone. */
