@@ -1,6 +1,14 @@
 # decoder_raw: logical decoding output plugin emitting SQL or binary records
 
 MODULE_big = decoder_raw
+
+# common/: the SQL rules, quoting and binary format that the plugin and the
+# client programs share.  Plain C99: PGXS builds it with the server's flags,
+# the programs with their own.
+COMMON_SRCS = common/quote.c common/text.c common/sql_rules.c
+COMMON_OBJS = $(COMMON_SRCS:.c=.o)
+COMMON_HDRS = common/dr_common.h common/binary_format.h
+
 OBJS = \
 	$(WIN32RES) \
 	decoder_raw.o \
@@ -11,13 +19,14 @@ OBJS = \
 	src/sql_writer.o \
 	src/binary_writer.o \
 	src/value.o \
-	src/numeric_text.o
+	src/numeric_text.o \
+	$(COMMON_OBJS)
 PGFILEDESC = "decoder_raw - logical decoding output plugin emitting SQL or binary records"
 
 EXTENSION = decoder_raw
 DATA = decoder_raw--1.0.sql
 
-REGRESS = basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation filters publications partitions_root value_text
+REGRESS = setup basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation filters publications partitions_root value_text
 REGRESS_OPTS = --temp-instance=./tmp_check_regress \
 	--temp-config=$(srcdir)/test/logical.conf
 
@@ -40,11 +49,11 @@ PROVE_FLAGS = -I $(srcdir)/t
 # decoder_raw_dump, the reader of the binary format: plain C99 and libc,
 # installed next to PostgreSQL's own programs.
 READER_PROGRAM = reader/decoder_raw_dump
-READER_SRCS = reader/decoder_raw_dump.c reader/decoder_raw_reader.c
+READER_SRCS = reader/decoder_raw_dump.c reader/decoder_raw_reader.c $(COMMON_SRCS)
 
 all: $(READER_PROGRAM)
 
-$(READER_PROGRAM): $(READER_SRCS) reader/decoder_raw_reader.h
+$(READER_PROGRAM): $(READER_SRCS) reader/decoder_raw_reader.h $(COMMON_HDRS)
 	$(CC) -std=c99 $(CFLAGS) -Wextra -o $@ $(READER_SRCS) $(LDFLAGS)
 
 install: install-reader

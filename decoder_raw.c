@@ -20,19 +20,18 @@
 
 #include "access/tupconvert.h"
 #include "access/xlogdefs.h"
-#include "pgtime.h"
 #include "replication/logical.h"
 #include "replication/output_plugin.h"
-#include "miscadmin.h"
-#include "utils/datetime.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/timestamp.h"
 
 PG_MODULE_MAGIC;
+
+/* The session being decoded, for the invalidation callbacks. */
+DecoderRawSession *decoder_raw_session = NULL;
 
 extern PGDLLEXPORT void _PG_output_plugin_init(OutputPluginCallbacks *cb);
 
@@ -75,13 +74,46 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb)
 	cb->shutdown_cb = decoder_raw_shutdown;
 }
 
+/*
+ * The decoding context is going away, with the caches under it: the
+ * invalidation callbacks must no longer find them, as pgoutput's
+ * RelationSyncCache.
+ */
+static void
+session_reset_cb(void *arg)
+{
+	if (decoder_raw_session == arg)
+		decoder_raw_session = NULL;
+}
+
+/* The session's caches, under the decoding context. */
+static void
+session_init(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	DecoderRawSession *session = &data->session;
+	MemoryContextCallback *cb;
+
+	session->opts = &data->opts;
+	session->cache_cxt = AllocSetContextCreate(ctx->context,
+											   "decoder_raw caches",
+											   ALLOCSET_DEFAULT_SIZES);
+	cb = MemoryContextAlloc(ctx->context, sizeof(MemoryContextCallback));
+	cb->func = session_reset_cb;
+	cb->arg = session;
+	MemoryContextRegisterResetCallback(ctx->context, cb);
+	decoder_raw_session = session;
+
+	decoder_raw_relcache_init();
+	decoder_raw_origin_init();
+}
+
 static void
 decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 					bool is_init)
 {
 	DecoderRawData *data;
 
-	data = palloc0(sizeof(DecoderRawData));
+	data = MemoryContextAllocZero(ctx->context, sizeof(DecoderRawData));
 	data->context = AllocSetContextCreate(ctx->context,
 										  "decoder_raw change context",
 										  ALLOCSET_DEFAULT_SIZES);
@@ -89,7 +121,11 @@ decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 	data->scratch = makeStringInfo();
 	if (data->opts.message_size > 0)
 	{
+		MemoryContext old = MemoryContextSwitchTo(ctx->context);
+
+		/* in ctx->out's context: send_pending() swaps their buffers */
 		data->out = makeStringInfo();
+		MemoryContextSwitchTo(old);
 		data->pack_keep = 4 * data->opts.message_size + 1024;
 	}
 	else
@@ -117,8 +153,7 @@ decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 
-	decoder_raw_relcache_init(&data->opts);
-	decoder_raw_origin_init(&data->opts);
+	session_init(ctx, data);
 }
 
 /*
@@ -151,6 +186,7 @@ decoder_raw_shutdown(LogicalDecodingContext *ctx)
 	DecoderRawData *data = ctx->output_plugin_private;
 
 	decoder_raw_relcache_destroy();
+	decoder_raw_origin_destroy();
 	if (data != NULL)
 		report_session_skipped(data);
 }
@@ -193,11 +229,37 @@ unpin_output_settings(DecoderRawData *data)
 	data->guc_nestlevel = 0;
 }
 
-/* LSN in the usual X/X notation. */
+/*
+ * What a transaction's BEGIN or COMMIT record says besides itself, as the
+ * options ask: the same in both formats.  An origin is named at BEGIN.
+ */
 void
-decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn)
+decoder_raw_xact_info(DecoderRawData *data, ReorderBufferTXN *txn,
+					  bool is_begin, XLogRecPtr commit_lsn, dr_xact *xact)
 {
-	appendStringInfo(out, "%X/%X", LSN_FORMAT_ARGS(lsn));
+	memset(xact, 0, sizeof(dr_xact));
+	if (data->opts.include_xids)
+		xact->flags |= DR_BIN_XACT_XID;
+	if (data->opts.include_lsn)
+		xact->flags |= DR_BIN_XACT_LSN;
+	if (data->opts.include_timestamp)
+		xact->flags |= DR_BIN_XACT_TIME;
+	xact->xid = txn->xid;
+	xact->lsn = is_begin ? txn->final_lsn : commit_lsn;
+	xact->time = txn->xact_time.commit_time;
+	if (is_begin && data->opts.include_origin &&
+		txn->origin_id != InvalidRepOriginId)
+	{
+		xact->flags |= DR_BIN_XACT_ORIGIN;
+		xact->origin_id = txn->origin_id;
+		xact->origin_lsn = txn->origin_lsn;
+		xact->origin_name = decoder_raw_origin_name(txn->origin_id);
+		if (xact->origin_name != NULL)
+		{
+			xact->flags |= DR_BIN_XACT_ORIGIN_NAME;
+			xact->origin_name_len = strlen(xact->origin_name);
+		}
+	}
 }
 
 /* ----------
@@ -240,6 +302,30 @@ reset_pending(DecoderRawData *data)
 	resetStringInfo(out);
 }
 
+/*
+ * Send the whole pending message.  The SQL functions' prepare_write puts no
+ * header in front (the walsender's does): there, hand over the pending
+ * buffer itself instead of a copy.  Both buffers live in ctx->context.
+ */
+static void
+send_pending(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+
+	OutputPluginPrepareWrite(ctx, true);
+	if (ctx->out->len == 0)
+	{
+		StringInfoData empty = *ctx->out;
+
+		*ctx->out = *out;
+		*out = empty;
+	}
+	else
+		appendBinaryStringInfo(ctx->out, out->data, out->len);
+	OutputPluginWrite(ctx, true);
+	reset_pending(data);
+}
+
 /* Send the pending message, if any. */
 static void
 flush_pending(LogicalDecodingContext *ctx, DecoderRawData *data)
@@ -248,8 +334,7 @@ flush_pending(LogicalDecodingContext *ctx, DecoderRawData *data)
 
 	if (out == ctx->out || out->len == 0)
 		return;
-	send_message(ctx, out->data, out->len);
-	reset_pending(data);
+	send_pending(ctx, data);
 }
 
 /* Start a record; returns the buffer the writer appends it to. */
@@ -304,7 +389,10 @@ decoder_raw_end_record(LogicalDecodingContext *ctx, DecoderRawData *data)
 					 out->len - data->record_body);
 	}
 	else
-		send_message(ctx, out->data, out->len);
+	{
+		send_pending(ctx, data);
+		return;
+	}
 	reset_pending(data);
 }
 
@@ -449,8 +537,11 @@ note_missing_identity(LogicalDecodingContext *ctx, DecoderRawData *data,
 	{
 		s->nspname = pstrdup(rel->nspname);
 		s->relname = pstrdup(rel->relname);
-		s->quoted_nspname = pstrdup(rel->quoted_nspname);
-		s->quoted_relname = pstrdup(rel->quoted_relname);
+		s->flags = 0;
+		if (rel->rules.flags & DR_BIN_REL_SCHEMA_QUOTED)
+			s->flags |= DR_BIN_SKIP_SCHEMA_QUOTED;
+		if (rel->rules.flags & DR_BIN_REL_NAME_QUOTED)
+			s->flags |= DR_BIN_SKIP_NAME_QUOTED;
 		s->xact_updates = s->xact_deletes = s->unreported = 0;
 		s->warned = s->in_xact = false;
 	}

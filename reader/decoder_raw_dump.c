@@ -22,6 +22,8 @@
  */
 #include "decoder_raw_reader.h"
 
+#include "../common/dr_common.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
@@ -30,23 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Type OIDs whose SQL constants are written specially */
-#define BOOLOID		16
-#define INT8OID		20
-#define INT2OID		21
-#define INT4OID		23
-#define TEXTOID		25
-#define CASHOID		790
-#define BPCHAROID	1042
-#define VARCHAROID	1043
-#define NUMERICOID	1700
-
 static const char *progname = "decoder_raw_dump";
 static const char *input_name = "standard input";
 
-/* A growable output line */
+/* A growable output line, and the rules' buffer over it */
 typedef struct strbuf
 {
+	dr_out		out;			/* set by sb_out() */
 	char	   *data;
 	size_t		len;
 	size_t		size;
@@ -163,150 +155,106 @@ sb_printf(strbuf *sb, const char *fmt,...)
 }
 
 static void
+sbo_append(dr_out *out, const char *data, size_t len)
+{
+	sb_append((strbuf *) out, data, len);
+}
+
+static char *
+sbo_reserve(dr_out *out, size_t n, size_t *len)
+{
+	strbuf	   *sb = (strbuf *) out;
+
+	sb_reserve(sb, n);
+	*len = sb->len;
+	return sb->data;
+}
+
+static void
+sbo_set_len(dr_out *out, size_t len)
+{
+	strbuf	   *sb = (strbuf *) out;
+
+	sb->len = len;
+	sb->data[len] = '\0';
+}
+
+/* The rules' buffer over sb: no size limit but memory. */
+static dr_out *
+sb_out(strbuf *sb)
+{
+	sb->out.append = sbo_append;
+	sb->out.reserve = sbo_reserve;
+	sb->out.set_len = sbo_set_len;
+	sb->out.max_len = 0;
+	sb->out.too_large = NULL;
+	return &sb->out;
+}
+
+static void
 sb_lsn(strbuf *sb, uint64_t lsn)
 {
-	char		buf[DRR_LSN_BUFSIZE];
+	dr_append_lsn(sb_out(sb), lsn);
+}
 
-	drr_format_lsn(buf, lsn);
-	sb_puts(sb, buf);
+static void
+check_timestamp(int64_t t, uint64_t offset)
+{
+	if (!dr_timestamp_valid(t))
+		bad_input("offset %" PRIu64 ": timestamp %" PRId64 " is out of range",
+				  offset, t);
 }
 
 static void
 sb_timestamp(strbuf *sb, int64_t t, uint64_t offset)
 {
-	char		buf[DRR_TIMESTAMP_BUFSIZE];
-
-	if (drr_format_timestamp(buf, t) != 0)
-		bad_input("offset %" PRIu64 ": timestamp %" PRId64 " is out of range",
-				  offset, t);
-	sb_puts(sb, buf);
+	check_timestamp(t, offset);
+	sb_reserve(sb, DR_TIMESTAMP_BUFSIZE);
+	sb->len += dr_put_timestamp(sb->data + sb->len, t, true);
 }
 
-/*
- * An SQL string literal, as decoder_raw's SQL format writes it: an E''
- * string when it holds a backslash or a control character.
- */
+/* An SQL string literal, as decoder_raw's SQL format writes it. */
 static void
 sb_literal(strbuf *sb, const unsigned char *s, size_t len)
 {
-	size_t		i;
-	int			escape = 0;
-
-	for (i = 0; i < len; i++)
-	{
-		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\')
-		{
-			escape = 1;
-			break;
-		}
-	}
-	sb_reserve(sb, len + 3);
-	if (escape)
-		sb_putc(sb, 'E');
-	sb_putc(sb, '\'');
-	for (i = 0; i < len; i++)
-	{
-		unsigned char c = s[i];
-
-		switch (c)
-		{
-			case '\'':
-				sb_append(sb, "''", 2);
-				break;
-			case '\\':
-				sb_append(sb, "\\\\", 2);
-				break;
-			case '\n':
-				sb_append(sb, "\\n", 2);
-				break;
-			case '\r':
-				sb_append(sb, "\\r", 2);
-				break;
-			case '\t':
-				sb_append(sb, "\\t", 2);
-				break;
-			case '\b':
-				sb_append(sb, "\\b", 2);
-				break;
-			case '\f':
-				sb_append(sb, "\\f", 2);
-				break;
-			default:
-				if (c < 0x20 || c == 0x7f)
-					sb_printf(sb, "\\x%02X", c);
-				else
-					sb_putc(sb, (char) c);
-				break;
-		}
-	}
-	sb_putc(sb, '\'');
+	dr_append_literal(sb_out(sb), (const char *) s, len);
 }
 
 static void
 sb_hex(strbuf *sb, const unsigned char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t		i;
-
 	sb_reserve(sb, 2 + 2 * len);
-	sb_append(sb, "\\x", 2);
-	for (i = 0; i < len; i++)
-	{
-		sb->data[sb->len++] = hex[s[i] >> 4];
-		sb->data[sb->len++] = hex[s[i] & 0x0f];
-	}
+	sb->len += dr_put_hex(sb->data + sb->len, s, len);
 	sb->data[sb->len] = '\0';
 }
 
-/*
- * An identifier, quoted when the plugin said it must be: between double
- * quotes, or, when it holds a control character, as a U&"" identifier
- * whose escapes keep the line whole.
- */
+/* A name the stream leaves bare: only what quote_identifier() leaves so. */
+static void
+check_bare_name(const char *name, size_t len)
+{
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		char		c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || c == '_' ||
+			  (i > 0 && c >= '0' && c <= '9')))
+			bad_input("offset %" PRIu64 ": name \"%.*s\" needs quotes, but the stream says it does not",
+					  record_offset, (int) len, name);
+	}
+	if (len == 0)
+		bad_input("offset %" PRIu64 ": an empty name needs quotes, but the stream says it does not",
+				  record_offset);
+}
+
+/* An identifier, quoted when the plugin said it must be. */
 static void
 sb_ident(strbuf *sb, const char *name, size_t len, int quoted)
 {
-	size_t		i;
-	int			unicode = 0;
-
 	if (!quoted)
-	{
-		/* only what quote_identifier() leaves bare, so the SQL stays whole */
-		for (i = 0; i < len; i++)
-		{
-			char		c = name[i];
-
-			if (!((c >= 'a' && c <= 'z') || c == '_' ||
-				  (i > 0 && c >= '0' && c <= '9')))
-				bad_input("offset %" PRIu64 ": name \"%.*s\" needs quotes, but the stream says it does not",
-						  record_offset, (int) len, name);
-		}
-		if (len == 0)
-			bad_input("offset %" PRIu64 ": an empty name needs quotes, but the stream says it does not",
-					  record_offset);
-		sb_append(sb, name, len);
-		return;
-	}
-	for (i = 0; i < len; i++)
-	{
-		if ((unsigned char) name[i] < 0x20 || name[i] == 0x7f)
-			unicode = 1;
-	}
-	sb_puts(sb, unicode ? "U&\"" : "\"");
-	for (i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) name[i];
-
-		if (c == '"')
-			sb_append(sb, "\"\"", 2);
-		else if (unicode && c == '\\')
-			sb_append(sb, "\\\\", 2);
-		else if (unicode && (c < 0x20 || c == 0x7f))
-			sb_printf(sb, "\\%04X", c);
-		else
-			sb_putc(sb, (char) c);
-	}
-	sb_putc(sb, '"');
+		check_bare_name(name, len);
+	dr_append_ident(sb_out(sb), name, len, quoted != 0);
 }
 
 static void
@@ -317,41 +265,6 @@ sb_qualname(strbuf *sb, const drr_relation *rel)
 	sb_putc(sb, '.');
 	sb_ident(sb, rel->name, rel->name_len,
 			 (rel->flags & DRR_REL_NAME_QUOTED) != 0);
-}
-
-/*
- * An identifier as pg_get_serial_sequence() parses a text argument: it
- * knows double quotes but not U&"", and takes control characters inside
- * double quotes.
- */
-static void
-sb_plain_ident(strbuf *sb, const char *name, size_t len, int quoted)
-{
-	size_t		i;
-
-	if (!quoted)
-	{
-		sb_ident(sb, name, len, 0);
-		return;
-	}
-	sb_putc(sb, '"');
-	for (i = 0; i < len; i++)
-	{
-		if (name[i] == '"')
-			sb_putc(sb, '"');
-		sb_putc(sb, name[i]);
-	}
-	sb_putc(sb, '"');
-}
-
-static void
-sb_plain_qualname(strbuf *sb, const drr_relation *rel)
-{
-	sb_plain_ident(sb, rel->schema, rel->schema_len,
-				   (rel->flags & DRR_REL_SCHEMA_QUOTED) != 0);
-	sb_putc(sb, '.');
-	sb_plain_ident(sb, rel->name, rel->name_len,
-				   (rel->flags & DRR_REL_NAME_QUOTED) != 0);
 }
 
 static void
@@ -369,413 +282,346 @@ emit(strbuf *sb)
 	sb->len = 0;
 }
 
-/* ----------
- * SQL output: what decoder_raw's SQL format writes for each record
- * ----------
- */
-
-static int
-bytes_equal(const drr_bytes *b, const char *s)
-{
-	size_t		len = strlen(s);
-
-	return b->len == len && memcmp(b->data, s, len) == 0;
-}
-
-/* Digits with an optional minus sign, and a fraction if allowed. */
-static int
-is_number(const drr_bytes *d, int fraction)
-{
-	size_t		i = 0;
-	size_t		digits = 0;
-
-	if (i < d->len && d->data[i] == '-')
-		i++;
-	for (; i < d->len && d->data[i] >= '0' && d->data[i] <= '9'; i++)
-		digits++;
-	if (digits == 0)
-		return 0;
-	if (fraction && i < d->len && d->data[i] == '.')
-	{
-		digits = 0;
-		for (i++; i < d->len && d->data[i] >= '0' && d->data[i] <= '9'; i++)
-			digits++;
-		if (digits == 0)
-			return 0;
-	}
-	return i == d->len;
-}
-
-/* A value (not NULL) as an SQL constant. */
-static void
-sql_value(strbuf *sb, const drr_column *col, const drr_value *val,
-		  const drr_record *rec)
-{
-	const drr_bytes *d = &val->data;
-
-	switch (col->type_oid)
-	{
-		case BOOLOID:
-			if (bytes_equal(d, "t"))
-				sb_puts(sb, "true");
-			else if (bytes_equal(d, "f"))
-				sb_puts(sb, "false");
-			else
-				bad_input("offset %" PRIu64 ": invalid boolean value in column \"%s\"",
-						  rec->offset, col->name);
-			return;
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-			if (!is_number(d, 0))
-				bad_input("offset %" PRIu64 ": invalid integer value in column \"%s\"",
-						  rec->offset, col->name);
-			sb_append(sb, d->data, d->len);
-			return;
-		case NUMERICOID:
-			/* NaN and the infinities are not numeric constants */
-			if (bytes_equal(d, "NaN") || bytes_equal(d, "Infinity") ||
-				bytes_equal(d, "-Infinity"))
-				sb_literal(sb, d->data, d->len);
-			else if (is_number(d, 1))
-				sb_append(sb, d->data, d->len);
-			else
-				bad_input("offset %" PRIu64 ": invalid numeric value in column \"%s\"",
-						  rec->offset, col->name);
-			return;
-		case CASHOID:
-			sb_literal(sb, d->data, d->len);
-			sb_puts(sb, "::pg_catalog.numeric::pg_catalog.money");
-			return;
-		default:
-			sb_literal(sb, d->data, d->len);
-			return;
-	}
-}
-
-/* A value of an INSERT or of SET. */
-static void
-sql_value_or_null(strbuf *sb, const drr_column *col, const drr_value *val,
-				  const drr_record *rec)
-{
-	if (val->kind == DRR_VALUE_NULL)
-		sb_append(sb, "NULL", 4);
-	else if (val->kind == DRR_VALUE_PRESENT)
-		sql_value(sb, col, val, rec);
-	else
-		bad_input("offset %" PRIu64 ": column \"%s\" has no value to write in %s",
-				  rec->offset, col->name,
-				  rec->kind == DRR_INSERT ? "an INSERT" : "a SET clause");
-}
-
-static void
-sql_annotation(strbuf *sb, int *first, const char *key)
-{
-	sb_puts(sb, *first ? " -- " : ", ");
-	sb_puts(sb, key);
-	sb_putc(sb, ' ');
-	*first = 0;
-}
-
-static void
-sql_begin(strbuf *sb, const drr_record *rec)
-{
-	int			first = 1;
-
-	sb_puts(sb, "BEGIN;");
-	if (rec->flags & DRR_XACT_XID)
-	{
-		sql_annotation(sb, &first, "xid");
-		sb_printf(sb, "%" PRIu32, rec->xid);
-	}
-	if (rec->flags & DRR_XACT_ORIGIN)
-	{
-		sql_annotation(sb, &first, "origin");
-		if (rec->flags & DRR_XACT_ORIGIN_NAME)
-		{
-			const drr_bytes *n = &rec->origin_name;
-			size_t		i;
-			int			plain = 1;
-
-			/* origin names are free text: keep the line a comment */
-			for (i = 0; i < n->len; i++)
-			{
-				if (n->data[i] == '\n' || n->data[i] == '\r' || n->data[i] == ',')
-					plain = 0;
-			}
-			if (plain)
-				sb_append(sb, n->data, n->len);
-			else
-				sb_literal(sb, n->data, n->len);
-		}
-		else
-			sb_printf(sb, "%" PRIu32, rec->origin_id);
-		sql_annotation(sb, &first, "origin_lsn");
-		sb_lsn(sb, rec->origin_lsn);
-	}
-}
-
-static void
-sql_commit(strbuf *sb, const drr_record *rec)
-{
-	int			first = 1;
-
-	sb_puts(sb, "COMMIT;");
-	if (rec->flags & DRR_XACT_XID)
-	{
-		sql_annotation(sb, &first, "xid");
-		sb_printf(sb, "%" PRIu32, rec->xid);
-	}
-	if (rec->flags & DRR_XACT_LSN)
-	{
-		sql_annotation(sb, &first, "lsn");
-		sb_lsn(sb, rec->lsn);
-	}
-	if (rec->flags & DRR_XACT_TIME)
-	{
-		sql_annotation(sb, &first, "time");
-		sb_timestamp(sb, rec->time, rec->offset);
-	}
-}
-
-static void
-sql_insert(strbuf *sb, const drr_record *rec)
-{
-	const drr_relation *rel = rec->rel;
-	int			first = 1;
-	int			identity_always = 0;
-	uint32_t	i;
-
-	sb_puts(sb, "INSERT INTO ");
-	sb_qualname(sb, rel);
-	sb_putc(sb, ' ');
-	for (i = 0; i < rel->ncols; i++)
-	{
-		const drr_column *col = &rel->cols[i];
-
-		if (col->flags & DRR_COL_IDENTITY_ALWAYS)
-			identity_always = 1;
-		if (col->flags & DRR_COL_GENERATED)
-			continue;
-		sb_puts(sb, first ? "(" : ", ");
-		sb_colname(sb, col);
-		first = 0;
-	}
-	if (first)
-	{
-		sb_puts(sb, "DEFAULT VALUES;");
-		return;
-	}
-	sb_puts(sb, ") ");
-	if (identity_always)
-		sb_puts(sb, "OVERRIDING SYSTEM VALUE ");
-	sb_puts(sb, "VALUES (");
-
-	first = 1;
-	for (i = 0; i < rel->ncols; i++)
-	{
-		const drr_column *col = &rel->cols[i];
-
-		if (col->flags & DRR_COL_GENERATED)
-			continue;
-		if (!first)
-			sb_append(sb, ", ", 2);
-		first = 0;
-		sql_value_or_null(sb, col, &rec->new_tuple.values[i], rec);
-	}
-	sb_puts(sb, ");");
-}
-
-static void
-sql_only_rel(strbuf *sb, const drr_relation *rel)
-{
-	if (rel->flags & DRR_REL_ONLY)
-		sb_puts(sb, "ONLY ");
-	sb_qualname(sb, rel);
-}
-
 /* An operator name, as OPERATOR() takes it: symbols only. */
-static void
-sb_operator(strbuf *sb, const drr_column *col, const drr_record *rec)
+static int
+operator_valid(const drr_column *col)
 {
 	size_t		i;
 
 	for (i = 0; i < col->key_opr_name_len; i++)
 	{
 		if (strchr("+-*/<>=~!@#%^&|`?", col->key_opr_name[i]) == NULL)
-			bad_input("offset %" PRIu64 ": invalid operator name \"%s\" for column \"%s\"",
-					  rec->offset, col->key_opr_name, col->name);
+			return 0;
 	}
-	sb_append(sb, col->key_opr_name, col->key_opr_name_len);
+	return 1;
+}
+
+static void DUMP_NORETURN
+bad_operator(const drr_column *col)
+{
+	bad_input("offset %" PRIu64 ": invalid operator name \"%s\" for column \"%s\"",
+			  record_offset, col->key_opr_name, col->name);
 }
 
 /* How a key column is compared: as its identity index compares it. */
 static void
-sql_key_comparison(strbuf *sb, const drr_column *col, const drr_record *rec)
+sb_key_comparison(strbuf *sb, const drr_column *col)
 {
 	if (!(col->flags & DRR_COL_KEY_COMPARISON))
 	{
 		sb_append(sb, " = ", 3);
 		return;
 	}
-	if (col->key_coll_name_len > 0)
-	{
-		sb_puts(sb, " COLLATE ");
-		sb_ident(sb, col->key_coll_schema, col->key_coll_schema_len, 1);
-		sb_putc(sb, '.');
-		sb_ident(sb, col->key_coll_name, col->key_coll_name_len, 1);
-	}
-	if (col->key_opr_name_len > 0)
-	{
-		sb_puts(sb, " OPERATOR(");
-		sb_ident(sb, col->key_opr_schema, col->key_opr_schema_len, 1);
-		sb_putc(sb, '.');
-		sb_operator(sb, col, rec);
-		sb_puts(sb, ") ");
-	}
-	else
-		sb_append(sb, " = ", 3);
+	dr_sql_key_comparison(sb_out(sb),
+						  col->key_coll_schema, col->key_coll_schema_len,
+						  col->key_coll_name, col->key_coll_name_len,
+						  col->key_opr_schema, col->key_opr_schema_len,
+						  col->key_opr_name, col->key_opr_name_len);
+	if (!operator_valid(col))
+		bad_operator(col);
 }
 
-/* One column's condition, NULL apart: as decoder_raw's SQL format has it. */
-static void
-sql_column_condition(strbuf *sb, const drr_record *rec, const drr_column *col,
-					 const drr_value *val, int full)
-{
-	if (full && (col->flags & DRR_COL_NO_EXACT))
-		die("offset %" PRIu64 ": the row of relation \"%s.%s\" cannot be found by column \"%s\": no comparison of its type is exact",
-			rec->offset, rec->rel->schema, rec->rel->name, col->name);
-	if (full && (col->flags & DRR_COL_RECORD_IMAGE))
-	{
-		/* a composite's fields by image, whatever its layout on disk */
-		sb_puts(sb, "pg_catalog.record_image_eq(");
-		sb_colname(sb, col);
-		sb_puts(sb, ", (");
-		sql_value(sb, col, val, rec);
-		sb_puts(sb, ")::");
-		sb_append(sb, col->type_name, col->type_name_len);
-		sb_putc(sb, ')');
-	}
-	else if (full && (col->flags & DRR_COL_EQUAL_TEXT))
-	{
-		/* equal, and the same text form in the replaying session */
-		sb_putc(sb, '(');
-		sb_colname(sb, col);
-		sb_puts(sb, " = (");
-		sql_value(sb, col, val, rec);
-		sb_puts(sb, ")::");
-		sb_append(sb, col->type_name, col->type_name_len);
-		sb_puts(sb, " AND (");
-		sb_colname(sb, col);
-		sb_puts(sb, ")::pg_catalog.text = ((");
-		sql_value(sb, col, val, rec);
-		sb_puts(sb, ")::");
-		sb_append(sb, col->type_name, col->type_name_len);
-		sb_puts(sb, ")::pg_catalog.text)");
-	}
-	else if (full && (col->flags & DRR_COL_TEXT_IMAGE))
-	{
-		sb_putc(sb, '(');
-		sb_colname(sb, col);
-		sb_puts(sb, ")::pg_catalog.text = ");
-		sql_value(sb, col, val, rec);
-	}
-	else if (!(col->flags & DRR_COL_NO_EQUALITY) &&
-			 !(full && (col->flags & DRR_COL_INEXACT_EQUALITY)))
-	{
-		sb_colname(sb, col);
-		sql_key_comparison(sb, col, rec);
-		sql_value(sb, col, val, rec);
-		if (col->flags & DRR_COL_CAST_EQUALITY)
-		{
-			sb_puts(sb, "::");
-			sb_append(sb, col->type_name, col->type_name_len);
-		}
-	}
-	else
-	{
-		/*
-		 * No equality operator, or (to find the very row of a FULL match)
-		 * one that calls different values equal: binary images.
-		 */
-		sb_puts(sb, "pg_catalog.record_image_eq(ROW(");
-		sb_colname(sb, col);
-		sb_puts(sb, "), ROW((");
-		sql_value(sb, col, val, rec);
-		sb_puts(sb, ")::");
-		sb_append(sb, col->type_name, col->type_name_len);
-		sb_puts(sb, "))");
-	}
-}
-
-/* The identity columns, or all with REPLICA IDENTITY FULL. */
-static void
-sql_where(strbuf *sb, const drr_record *rec, const drr_tuple *tuple)
-{
-	const drr_relation *rel = rec->rel;
-	int			full = rel->replident == 'f';
-	int			first = 1;
-	uint32_t	i;
-
-	for (i = 0; i < rel->ncols; i++)
-	{
-		const drr_column *col = &rel->cols[i];
-		const drr_value *val = &tuple->values[i];
-
-		if (!(full || (col->flags & DRR_COL_KEY)))
-			continue;
-		if (!first)
-			sb_append(sb, " AND ", 5);
-		first = 0;
-
-		if (val->kind == DRR_VALUE_NULL)
-		{
-			sb_colname(sb, col);
-			sb_append(sb, " IS NULL", 8);
-		}
-		else if (val->kind != DRR_VALUE_PRESENT)
-			bad_input("offset %" PRIu64 ": identity column \"%s\" has no value to find the row by",
-					  rec->offset, col->name);
-		else
-			sql_column_condition(sb, rec, col, val, full);
-	}
-	if (first)
-		sb_puts(sb, "true");
-}
-
-static void
-sql_row_condition(strbuf *sb, const drr_record *rec, const drr_tuple *tuple)
-{
-	if (rec->rel->replident == 'f')
-	{
-		sb_puts(sb, "ctid = (SELECT ctid FROM ");
-		sql_only_rel(sb, rec->rel);
-		sb_puts(sb, " WHERE ");
-		sql_where(sb, rec, tuple);
-		sb_puts(sb, " LIMIT 1);");
-	}
-	else
-	{
-		sql_where(sb, rec, tuple);
-		sb_putc(sb, ';');
-	}
-}
+/* ----------
+ * SQL output: what decoder_raw's SQL format writes for each record, by
+ * common/'s rules, over a view of the reader's relation.
+ * ----------
+ */
 
 /*
- * Did the update change this GENERATED ALWAYS identity column?  Only
- * SET col = DEFAULT does that, and it is known only where the old value
- * is logged: for key columns, or for all with REPLICA IDENTITY FULL.
+ * The relation of the last change, as the rules see it: names quoted once
+ * for the run of changes to it.  A relation or header record may free the
+ * reader's relation, so they drop the view.  A name the stream leaves bare
+ * is checked where a statement writes it (check_names(), row_naming()), so
+ * that a statement that does not write it is not refused.
  */
-static int
-identity_changed(const drr_record *rec, uint32_t i)
+typedef struct sql_view
 {
-	const drr_column *col = &rec->rel->cols[i];
+	const drr_relation *rel;	/* NULL: no view */
+	dr_relation rules;
+	dr_column  *cols;
+	unsigned char *bad_opr;		/* per column: invalid operator name */
+	bool	   *changed;		/* per column: identity column changed */
+	size_t	   *offs;			/* where names start in text: 2 a column */
+	uint32_t	size;			/* entries of the arrays */
+	strbuf		text;			/* every name, one after another */
+	/* a truncate's relations, a message's hex: here, for bad_input() */
+	dr_relation *trunc_rels;
+	const dr_relation **trunc_refs;
+	uint32_t	trunc_size;
+	strbuf		scratch;
+} sql_view;
+
+static sql_view view;
+
+/* version of the stream being read, from its header record */
+static uint32_t stream_version;
+
+static void
+view_reserve(uint32_t ncols)
+{
+	uint32_t	size = ncols < 16 ? 16 : ncols;
+
+	if (size <= view.size)
+		return;
+	free(view.cols);
+	free(view.bad_opr);
+	free(view.changed);
+	free(view.offs);
+	view.cols = calloc(size, sizeof(dr_column));
+	view.bad_opr = calloc(size, 1);
+	view.changed = calloc(size, sizeof(bool));
+	view.offs = calloc(2 * (size_t) size + 2, sizeof(size_t));
+	if (!view.cols || !view.bad_opr || !view.changed || !view.offs)
+		die("out of memory");
+	view.size = size;
+}
+
+static void
+view_free(void)
+{
+	free(view.cols);
+	free(view.bad_opr);
+	free(view.changed);
+	free(view.offs);
+	free(view.text.data);
+	free(view.trunc_rels);
+	free(view.trunc_refs);
+	free(view.scratch.data);
+	memset(&view, 0, sizeof(view));
+}
+
+/* A column's quoted name and key comparison, at offs[0] and offs[1]. */
+static void
+view_column(const drr_column *src, dr_column *col, size_t *offs,
+			unsigned char *bad_opr)
+{
+	col->flags = src->flags;
+	col->name = src->name;
+	col->name_len = src->name_len;
+	col->type_name = src->type_name;
+	col->type_name_len = src->type_name_len;
+	offs[0] = view.text.len;
+	dr_append_ident(sb_out(&view.text), src->name, src->name_len,
+					(src->flags & DRR_COL_QUOTED) != 0);
+	col->quoted_len = view.text.len - offs[0];
+	offs[1] = view.text.len;
+	col->key_cmp_len = 0;
+	*bad_opr = 0;
+	if (src->flags & DRR_COL_KEY_COMPARISON)
+	{
+		dr_sql_key_comparison(sb_out(&view.text),
+							  src->key_coll_schema, src->key_coll_schema_len,
+							  src->key_coll_name, src->key_coll_name_len,
+							  src->key_opr_schema, src->key_opr_schema_len,
+							  src->key_opr_name, src->key_opr_name_len);
+		col->key_cmp_len = view.text.len - offs[1];
+		*bad_opr = !operator_valid(src);
+	}
+}
+
+/* The names at their offsets, now that the text has stopped moving. */
+static void
+view_fix_names(uint32_t ncols)
+{
+	uint32_t	i;
+
+	view.rules.qualname = view.text.data + view.offs[0];
+	view.rules.plain_qualname = view.text.data + view.offs[1];
+	for (i = 0; i < ncols; i++)
+	{
+		view.cols[i].quoted = view.text.data + view.offs[2 + 2 * i];
+		view.cols[i].key_cmp = view.cols[i].key_cmp_len > 0 ?
+			view.text.data + view.offs[3 + 2 * i] : NULL;
+	}
+}
+
+static const dr_relation *
+view_of(const drr_relation *rel)
+{
+	dr_out	   *out;
+	uint32_t	i;
+
+	if (view.rel == rel)
+		return &view.rules;
+	view.rel = NULL;
+	view_reserve(rel->ncols);
+	view.text.len = 0;
+	out = sb_out(&view.text);
+
+	dr_append_ident(out, rel->schema, rel->schema_len,
+					(rel->flags & DRR_REL_SCHEMA_QUOTED) != 0);
+	dr_putc(out, '.');
+	dr_append_ident(out, rel->name, rel->name_len,
+					(rel->flags & DRR_REL_NAME_QUOTED) != 0);
+	view.rules.qualname_len = view.text.len;
+	view.offs[1] = view.text.len;
+	dr_append_plain_ident(out, rel->schema, rel->schema_len,
+						  (rel->flags & DRR_REL_SCHEMA_QUOTED) != 0);
+	dr_putc(out, '.');
+	dr_append_plain_ident(out, rel->name, rel->name_len,
+						  (rel->flags & DRR_REL_NAME_QUOTED) != 0);
+	view.rules.plain_qualname_len = view.text.len - view.offs[1];
+	for (i = 0; i < rel->ncols; i++)
+		view_column(&rel->cols[i], &view.cols[i], &view.offs[2 + 2 * i],
+					&view.bad_opr[i]);
+
+	view.offs[0] = 0;
+	view_fix_names(rel->ncols);
+	view.rules.relkind = rel->relkind;
+	view.rules.replident = rel->replident;
+	view.rules.flags = rel->flags;
+	view.rules.ncols = (int) rel->ncols;
+	view.rules.cols = view.cols;
+	view.rel = rel;
+	return &view.rules;
+}
+
+/* A tuple of a record, as the rules read it. */
+typedef struct dump_row
+{
+	dr_row		row;			/* must be first */
+	const drr_record *rec;
+	const drr_tuple *tuple;
+	int			where;			/* finds the row */
+} dump_row;
+
+/* The relation's names, and with "columns" those an INSERT lists. */
+static void
+check_names(const drr_relation *rel, int columns)
+{
+	uint32_t	i;
+
+	if (!(rel->flags & DRR_REL_SCHEMA_QUOTED))
+		check_bare_name(rel->schema, rel->schema_len);
+	if (!(rel->flags & DRR_REL_NAME_QUOTED))
+		check_bare_name(rel->name, rel->name_len);
+	for (i = 0; columns && i < rel->ncols; i++)
+	{
+		if (!(rel->cols[i].flags & (DRR_COL_QUOTED | DRR_COL_GENERATED)))
+			check_bare_name(rel->cols[i].name, rel->cols[i].name_len);
+	}
+}
+
+static void
+row_naming(const dr_row *row, int i)
+{
+	const drr_column *col = &((const dump_row *) row)->rec->rel->cols[i];
+
+	if (!(col->flags & DRR_COL_QUOTED))
+		check_bare_name(col->name, col->name_len);
+}
+
+static dr_value_state
+row_state(const dr_row *row, int i)
+{
+	return ((const dump_row *) row)->tuple->values[i].kind;
+}
+
+static void
+row_append_value(const dr_row *row, dr_out *out, int i)
+{
+	const dump_row *r = (const dump_row *) row;
+	const drr_column *col = &r->rec->rel->cols[i];
+	const drr_bytes *d = &r->tuple->values[i].data;
+
+	/* a key comparison checked where it is written, as it always was */
+	if (r->where && view.bad_opr[i] &&
+		dr_column_compare(col->flags, r->rec->rel->replident == 'f') == DR_CMP_EQUAL)
+		bad_operator(col);
+	if (dr_sql_constant(out, col->type_oid, (const char *) d->data, d->len) != 0)
+		bad_input("offset %" PRIu64 ": invalid %s value in column \"%s\"",
+				  r->rec->offset,
+				  col->type_oid == DR_BOOLOID ? "boolean" :
+				  col->type_oid == DR_NUMERICOID ? "numeric" : "integer",
+				  col->name);
+}
+
+static void
+row_fail(const dr_row *row, dr_error error, int i)
+{
+	const dump_row *r = (const dump_row *) row;
+	const drr_record *rec = r->rec;
+	const char *name = rec->rel->cols[i].name;
+
+	switch (error)
+	{
+		case DR_ERR_INSERT_VALUE:
+		case DR_ERR_SET_VALUE:
+			bad_input("offset %" PRIu64 ": column \"%s\" has no value to write in %s",
+					  rec->offset, name,
+					  error == DR_ERR_INSERT_VALUE ? "an INSERT" : "a SET clause");
+			break;
+		case DR_ERR_KEY_VALUE:
+			bad_input("offset %" PRIu64 ": identity column \"%s\" has no value to find the row by",
+					  rec->offset, name);
+			break;
+		case DR_ERR_NO_EXACT:
+			die("offset %" PRIu64 ": the row of relation \"%s.%s\" cannot be found by column \"%s\": no comparison of its type is exact",
+				rec->offset, rec->rel->schema, rec->rel->name, name);
+			break;
+	}
+}
+
+static const dr_row *
+dump_row_of(dump_row *r, const drr_record *rec, const drr_tuple *tuple,
+			int where)
+{
+	r->row.state = row_state;
+	r->row.append_value = row_append_value;
+	r->row.fail = row_fail;
+	r->row.naming = row_naming;
+	r->rec = rec;
+	r->tuple = tuple;
+	r->where = where;
+	return &r->row;
+}
+
+/* What a begin or commit record says, as the rules take it. */
+static const dr_xact *
+xact_of(const drr_record *rec, dr_xact *xact)
+{
+	xact->flags = rec->flags;
+	xact->xid = rec->xid;
+	xact->lsn = rec->lsn;
+	xact->time = rec->time;
+	xact->origin_id = rec->origin_id;
+	xact->origin_lsn = rec->origin_lsn;
+	xact->origin_name = (const char *) rec->origin_name.data;
+	xact->origin_name_len = rec->origin_name.len;
+	return xact;
+}
+
+/* INSERT, or with "old" DELETE: a prefix, the values or the condition. */
+static void
+sql_insert_delete(strbuf *sb, const drr_record *rec, int old)
+{
+	const dr_relation *rel = view_of(rec->rel);
+	dump_row	row;
+
+	check_names(rec->rel, !old);
+	if (old)
+	{
+		dr_sql_delete_prefix(sb_out(sb), rel);
+		dr_sql_row_condition(sb_out(sb), rel,
+							 dump_row_of(&row, rec, &rec->old_tuple, 1));
+	}
+	else
+	{
+		dr_sql_insert_prefix(sb_out(sb), rel);
+		dr_sql_insert_values(sb_out(sb), rel,
+							 dump_row_of(&row, rec, &rec->new_tuple, 0));
+	}
+}
+
+/* Did the update change this GENERATED ALWAYS identity column? */
+static int
+identity_changed(const drr_record *rec, const dr_relation *rel, uint32_t i)
+{
 	const drr_value *o;
 	const drr_value *n;
 
-	if (!(col->flags & DRR_COL_IDENTITY_ALWAYS) ||
-		rec->old_kind == DRR_OLD_NONE ||
-		!((col->flags & DRR_COL_KEY) || rec->rel->replident == 'f'))
+	/* no old tuple, no values to point at */
+	if (!dr_identity_may_change(rel, (int) i, rec->old_kind != DRR_OLD_NONE))
 		return 0;
 	o = &rec->old_tuple.values[i];
 	n = &rec->new_tuple.values[i];
@@ -787,133 +633,122 @@ identity_changed(const drr_record *rec, uint32_t i)
 			   memcmp(o->data.data, n->data.data, n->data.len) == 0)));
 }
 
+/* The sequence of a changed identity column hands out the new value. */
+static void
+sql_setvals(strbuf *sb, const drr_record *rec, const dr_relation *rel)
+{
+	uint32_t	i;
+
+	for (i = 0; i < rec->rel->ncols; i++)
+	{
+		const drr_value *val = &rec->new_tuple.values[i];
+
+		view.changed[i] = identity_changed(rec, rel, i);
+		if (!view.changed[i])
+			continue;
+		if (val->kind != DRR_VALUE_PRESENT ||
+			!dr_is_number((const char *) val->data.data, val->data.len, false))
+			bad_input("offset %" PRIu64 ": identity column \"%s\" has no valid new value",
+					  rec->offset, rec->rel->cols[i].name);
+		check_names(rec->rel, 0);
+		dr_sql_setval(sb_out(sb), rel, (int) i,
+					  (const char *) val->data.data, val->data.len);
+		emit(sb);
+	}
+}
+
 static void
 sql_update(strbuf *sb, const drr_record *rec)
 {
-	const drr_relation *rel = rec->rel;
-	int			first = 1;
-	uint32_t	i;
+	const dr_relation *rel = view_of(rec->rel);
+	dump_row	new_row;
+	dump_row	key_row;
 
-	/* the sequence of a changed identity column hands out the new value */
-	for (i = 0; i < rel->ncols; i++)
-	{
-		const drr_value *val = &rec->new_tuple.values[i];
-		strbuf		qualname = {0};
-
-		if (!identity_changed(rec, i))
-			continue;
-		if (val->kind != DRR_VALUE_PRESENT || !is_number(&val->data, 0))
-			bad_input("offset %" PRIu64 ": identity column \"%s\" has no valid new value",
-					  rec->offset, rel->cols[i].name);
-		sb_plain_qualname(&qualname, rel);
-		sb_puts(sb, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(");
-		sb_literal(sb, (const unsigned char *) qualname.data, qualname.len);
-		sb_append(sb, ", ", 2);
-		sb_literal(sb, (const unsigned char *) rel->cols[i].name,
-				   rel->cols[i].name_len);
-		sb_append(sb, "), ", 3);
-		sb_append(sb, val->data.data, val->data.len);
-		sb_puts(sb, ", false);");
-		free(qualname.data);
-		emit(sb);
-	}
-
-	sb_puts(sb, "UPDATE ");
-	sql_only_rel(sb, rel);
-	sb_puts(sb, " SET ");
-	for (i = 0; i < rel->ncols; i++)
-	{
-		const drr_column *col = &rel->cols[i];
-		const drr_value *val = &rec->new_tuple.values[i];
-
-		if (identity_changed(rec, i))
-		{
-			if (!first)
-				sb_append(sb, ", ", 2);
-			first = 0;
-			sb_colname(sb, col);
-			sb_puts(sb, " = DEFAULT");
-			continue;
-		}
-		/* generated and GENERATED ALWAYS columns cannot be assigned */
-		if (col->flags & (DRR_COL_GENERATED | DRR_COL_IDENTITY_ALWAYS))
-			continue;
-		if (val->kind == DRR_VALUE_UNCHANGED)
-			continue;
-		if (!first)
-			sb_append(sb, ", ", 2);
-		first = 0;
-		sb_colname(sb, col);
-		sb_append(sb, " = ", 3);
-		sql_value_or_null(sb, col, val, rec);
-	}
-	if (first)
+	sql_setvals(sb, rec, rel);
+	check_names(rec->rel, 0);
+	dr_sql_update_prefix(sb_out(sb), rel);
+	if (dr_sql_set_list(sb_out(sb), rel,
+						dump_row_of(&new_row, rec, &rec->new_tuple, 0),
+						view.changed) == 0)
 	{
 		sb->len = 0;
-		sb_puts(sb, "-- UPDATE on ");
-		sb_qualname(sb, rel);
-		sb_puts(sb, " changed no column that can be assigned");
+		dr_sql_unassigned(sb_out(sb), rel);
 		return;
 	}
 	sb_puts(sb, " WHERE ");
-	sql_row_condition(sb, rec, rec->old_kind != DRR_OLD_NONE ?
-					  &rec->old_tuple : &rec->new_tuple);
+	dr_sql_row_condition(sb_out(sb), rel,
+						 dump_row_of(&key_row, rec,
+									 rec->old_kind != DRR_OLD_NONE ?
+									 &rec->old_tuple : &rec->new_tuple, 1));
 }
 
-static void
-sql_delete(strbuf *sb, const drr_record *rec)
-{
-	sb_puts(sb, "DELETE FROM ");
-	sql_only_rel(sb, rec->rel);
-	sb_puts(sb, " WHERE ");
-	sql_row_condition(sb, rec, &rec->old_tuple);
-}
-
+/* Only their names and kinds, the names one after another. */
 static void
 sql_truncate(strbuf *sb, const drr_record *rec)
 {
+	strbuf	   *names = &view.scratch;
 	uint32_t	i;
 
-	sb_puts(sb, "TRUNCATE ");
+	if (rec->nrels > view.trunc_size)
+	{
+		free(view.trunc_rels);
+		free(view.trunc_refs);
+		view.trunc_rels = calloc(rec->nrels, sizeof(dr_relation));
+		view.trunc_refs = calloc(rec->nrels, sizeof(dr_relation *));
+		if (view.trunc_rels == NULL || view.trunc_refs == NULL)
+			die("out of memory");
+		view.trunc_size = rec->nrels;
+	}
+	names->len = 0;
 	for (i = 0; i < rec->nrels; i++)
 	{
-		if (i > 0)
-			sb_append(sb, ", ", 2);
-		/* PostgreSQL allows no ONLY for a partitioned table */
-		if (rec->rels[i]->relkind != 'p')
-			sb_puts(sb, "ONLY ");
-		sb_qualname(sb, rec->rels[i]);
+		size_t		start = names->len;
+
+		sb_qualname(names, rec->rels[i]);
+		view.trunc_rels[i].qualname_len = names->len - start;
+		view.trunc_rels[i].relkind = rec->rels[i]->relkind;
 	}
-	if (rec->flags & DRR_TRUNCATE_RESTART)
-		sb_puts(sb, " RESTART IDENTITY");
-	if (rec->flags & DRR_TRUNCATE_CASCADE)
-		sb_puts(sb, " CASCADE");
-	sb_putc(sb, ';');
+	for (i = 0; i < rec->nrels; i++)
+	{
+		view.trunc_rels[i].qualname = i == 0 ? names->data :
+			view.trunc_rels[i - 1].qualname + view.trunc_rels[i - 1].qualname_len;
+		view.trunc_refs[i] = &view.trunc_rels[i];
+	}
+	dr_sql_truncate(sb_out(sb), view.trunc_refs, (int) rec->nrels,
+					(rec->flags & DRR_TRUNCATE_CASCADE) != 0,
+					(rec->flags & DRR_TRUNCATE_RESTART) != 0);
 }
 
 static void
 sql_message(strbuf *sb, const drr_record *rec)
 {
-	sb_puts(sb, "SELECT pg_catalog.pg_logical_emit_message(");
-	sb_puts(sb, (rec->flags & DRR_MSG_TRANSACTIONAL) ? "true, " : "false, ");
-	sb_literal(sb, rec->prefix.data, rec->prefix.len);
-	sb_append(sb, ", ", 2);
-	if (rec->flags & DRR_MSG_TEXT)
-		sb_literal(sb, rec->content.data, rec->content.len);
-	else
-	{
-		strbuf		hex = {0};
+	strbuf	   *hex = &view.scratch;
+	int			text = (rec->flags & DRR_MSG_TEXT) != 0;
 
-		sb_hex(&hex, rec->content.data, rec->content.len);
-		sb_literal(sb, (const unsigned char *) hex.data, hex.len);
-		sb_puts(sb, "::pg_catalog.bytea");
-		free(hex.data);
-	}
-	sb_puts(sb, ");");
+	hex->len = 0;
+	if (!text)
+		sb_hex(hex, rec->content.data, rec->content.len);
+	dr_sql_message(sb_out(sb), (rec->flags & DRR_MSG_TRANSACTIONAL) != 0,
+				   (const char *) rec->prefix.data, rec->prefix.len,
+				   text ? (const char *) rec->content.data : hex->data,
+				   text ? rec->content.len : hex->len, !text);
 }
 
-/* version of the stream being read, from its header record */
-static uint32_t stream_version;
+static void
+sql_skipped(strbuf *sb, const drr_record *rec)
+{
+	int			schema_quoted = (rec->flags & DRR_SKIP_SCHEMA_QUOTED) != 0;
+	int			name_quoted = (rec->flags & DRR_SKIP_NAME_QUOTED) != 0;
+
+	if (!schema_quoted)
+		check_bare_name((const char *) rec->schema.data, rec->schema.len);
+	if (!name_quoted)
+		check_bare_name((const char *) rec->name.data, rec->name.len);
+	dr_sql_skipped(sb_out(sb), rec->updates, rec->deletes,
+				   (const char *) rec->schema.data, rec->schema.len,
+				   schema_quoted,
+				   (const char *) rec->name.data, rec->name.len, name_quoted);
+}
 
 static void
 sb_skipped_qualname(strbuf *sb, const drr_record *rec)
@@ -925,50 +760,58 @@ sb_skipped_qualname(strbuf *sb, const drr_record *rec)
 			 (rec->flags & DRR_SKIP_NAME_QUOTED) != 0);
 }
 
+/* SQL is written from text values only. */
+static void
+check_text_values(const drr_record *rec)
+{
+	uint32_t	i;
+
+	for (i = 0; i < rec->rel->ncols; i++)
+	{
+		if (rec->rel->cols[i].flags & DRR_COL_BINARY)
+			bad_input("offset %" PRIu64 ": column \"%s\" of relation \"%s.%s\" has values in binary form (binary-values), which cannot be written as SQL; use --records",
+					  rec->offset, rec->rel->cols[i].name,
+					  rec->rel->schema, rec->rel->name);
+	}
+}
+
 static void
 print_sql(strbuf *sb, const drr_record *rec)
 {
-	uint32_t	i;
+	dr_xact		xact;
 
 	switch (rec->kind)
 	{
 		case DRR_HEADER:
 			stream_version = rec->version;
+			view.rel = NULL;
 			return;
 		case DRR_RELATION:
-			/* SQL is written from text values only */
-			for (i = 0; i < rec->rel->ncols; i++)
-			{
-				if (rec->rel->cols[i].flags & DRR_COL_BINARY)
-					bad_input("offset %" PRIu64 ": column \"%s\" of relation \"%s.%s\" has values in binary form (binary-values), which cannot be written as SQL; use --records",
-							  rec->offset, rec->rel->cols[i].name,
-							  rec->rel->schema, rec->rel->name);
-			}
+			view.rel = NULL;
+			check_text_values(rec);
 			return;
 		case DRR_BEGIN:
-			sql_begin(sb, rec);
+			dr_sql_begin(sb_out(sb), xact_of(rec, &xact));
 			break;
 		case DRR_ORIGIN:
 			/* from version 2 on it comes right before the commit */
-			if (stream_version >= 2)
-				sb_puts(sb, "SET CONSTRAINTS ALL IMMEDIATE;\n");
-			sb_puts(sb, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
-			sb_lsn(sb, rec->end_lsn);
-			sb_puts(sb, "', '");
-			sb_timestamp(sb, rec->time, rec->offset);
-			sb_puts(sb, "');");
+			check_timestamp(rec->time, rec->offset);
+			(void) dr_sql_origin_progress(sb_out(sb), rec->end_lsn, rec->time,
+										  stream_version >= 2);
 			break;
 		case DRR_COMMIT:
-			sql_commit(sb, rec);
+			if (rec->flags & DRR_XACT_TIME)
+				check_timestamp(rec->time, rec->offset);
+			(void) dr_sql_commit(sb_out(sb), xact_of(rec, &xact));
 			break;
 		case DRR_INSERT:
-			sql_insert(sb, rec);
+			sql_insert_delete(sb, rec, 0);
 			break;
 		case DRR_UPDATE:
 			sql_update(sb, rec);
 			break;
 		case DRR_DELETE:
-			sql_delete(sb, rec);
+			sql_insert_delete(sb, rec, 1);
 			break;
 		case DRR_TRUNCATE:
 			sql_truncate(sb, rec);
@@ -977,10 +820,7 @@ print_sql(strbuf *sb, const drr_record *rec)
 			sql_message(sb, rec);
 			break;
 		case DRR_SKIPPED:
-			sb_printf(sb, "-- %" PRIu64 " UPDATE and %" PRIu64 " DELETE on ",
-					  rec->updates, rec->deletes);
-			sb_skipped_qualname(sb, rec);
-			sb_puts(sb, " left out: the table has no replica identity");
+			sql_skipped(sb, rec);
 			break;
 	}
 	emit(sb);
@@ -1110,17 +950,78 @@ rec_relation(strbuf *sb, const drr_record *rec)
 		if (col->flags & DRR_COL_KEY_COMPARISON)
 		{
 			sb_puts(sb, " key comparison");
-			sql_key_comparison(sb, col, rec);
+			sb_key_comparison(sb, col);
 		}
+	}
+}
+
+static void
+rec_change(strbuf *sb, const drr_record *rec)
+{
+	sb_puts(sb, rec->kind == DRR_INSERT ? "insert" :
+			rec->kind == DRR_UPDATE ? "update" : "delete");
+	sb_printf(sb, " %" PRIu64 " ", rec->rel->id);
+	sb_qualname(sb, rec->rel);
+	if (rec->old_kind != DRR_OLD_NONE)
+	{
+		sb_puts(sb, rec->old_kind == DRR_OLD_KEY ? " old key:" : " old row:");
+		rec_tuple(sb, rec->rel, &rec->old_tuple);
+	}
+	if (rec->kind != DRR_DELETE)
+	{
+		sb_puts(sb, rec->kind == DRR_UPDATE ? " new:" : ":");
+		rec_tuple(sb, rec->rel, &rec->new_tuple);
+	}
+}
+
+static void
+rec_truncate(strbuf *sb, const drr_record *rec)
+{
+	int			first = 1;
+	uint32_t	i;
+
+	sb_puts(sb, "truncate");
+	for (i = 0; i < rec->nrels; i++)
+	{
+		sb_printf(sb, "%s%" PRIu64 " ", i == 0 ? " " : ", ",
+				  rec->rels[i]->id);
+		sb_qualname(sb, rec->rels[i]);
+	}
+	if (rec->flags & DRR_TRUNCATE_CASCADE)
+		rec_flag(sb, &first, "cascade");
+	if (rec->flags & DRR_TRUNCATE_RESTART)
+		rec_flag(sb, &first, "restart identity");
+	if (!first)
+		sb_putc(sb, ']');
+}
+
+static void
+rec_message(strbuf *sb, const drr_record *rec)
+{
+	sb_puts(sb, (rec->flags & DRR_MSG_TRANSACTIONAL) ?
+			"message transactional" : "message non-transactional");
+	if (rec->flags & DRR_MSG_LSN)
+	{
+		sb_puts(sb, " lsn ");
+		sb_lsn(sb, rec->lsn);
+	}
+	sb_puts(sb, " prefix ");
+	sb_literal(sb, rec->prefix.data, rec->prefix.len);
+	if (rec->flags & DRR_MSG_TEXT)
+	{
+		sb_puts(sb, " text ");
+		sb_literal(sb, rec->content.data, rec->content.len);
+	}
+	else
+	{
+		sb_puts(sb, " bytes ");
+		sb_hex(sb, rec->content.data, rec->content.len);
 	}
 }
 
 static void
 print_record(strbuf *sb, const drr_record *rec)
 {
-	int			first = 1;
-	uint32_t	i;
-
 	sb_printf(sb, "@%" PRIu64 " ", rec->offset);
 	switch (rec->kind)
 	{
@@ -1148,56 +1049,13 @@ print_record(strbuf *sb, const drr_record *rec)
 		case DRR_INSERT:
 		case DRR_UPDATE:
 		case DRR_DELETE:
-			sb_puts(sb, rec->kind == DRR_INSERT ? "insert" :
-					rec->kind == DRR_UPDATE ? "update" : "delete");
-			sb_printf(sb, " %" PRIu64 " ", rec->rel->id);
-			sb_qualname(sb, rec->rel);
-			if (rec->old_kind != DRR_OLD_NONE)
-			{
-				sb_puts(sb, rec->old_kind == DRR_OLD_KEY ? " old key:" : " old row:");
-				rec_tuple(sb, rec->rel, &rec->old_tuple);
-			}
-			if (rec->kind != DRR_DELETE)
-			{
-				sb_puts(sb, rec->kind == DRR_UPDATE ? " new:" : ":");
-				rec_tuple(sb, rec->rel, &rec->new_tuple);
-			}
+			rec_change(sb, rec);
 			break;
 		case DRR_TRUNCATE:
-			sb_puts(sb, "truncate");
-			for (i = 0; i < rec->nrels; i++)
-			{
-				sb_printf(sb, "%s%" PRIu64 " ", i == 0 ? " " : ", ",
-						  rec->rels[i]->id);
-				sb_qualname(sb, rec->rels[i]);
-			}
-			if (rec->flags & DRR_TRUNCATE_CASCADE)
-				rec_flag(sb, &first, "cascade");
-			if (rec->flags & DRR_TRUNCATE_RESTART)
-				rec_flag(sb, &first, "restart identity");
-			if (!first)
-				sb_putc(sb, ']');
+			rec_truncate(sb, rec);
 			break;
 		case DRR_MESSAGE:
-			sb_puts(sb, (rec->flags & DRR_MSG_TRANSACTIONAL) ?
-					"message transactional" : "message non-transactional");
-			if (rec->flags & DRR_MSG_LSN)
-			{
-				sb_puts(sb, " lsn ");
-				sb_lsn(sb, rec->lsn);
-			}
-			sb_puts(sb, " prefix ");
-			sb_literal(sb, rec->prefix.data, rec->prefix.len);
-			if (rec->flags & DRR_MSG_TEXT)
-			{
-				sb_puts(sb, " text ");
-				sb_literal(sb, rec->content.data, rec->content.len);
-			}
-			else
-			{
-				sb_puts(sb, " bytes ");
-				sb_hex(sb, rec->content.data, rec->content.len);
-			}
+			rec_message(sb, rec);
 			break;
 		case DRR_SKIPPED:
 			sb_puts(sb, "skipped ");
@@ -1352,6 +1210,7 @@ dump_cleanup(void)
 {
 	drr_reader_destroy(reader);
 	reader = NULL;
+	view_free();
 	free(line.data);
 	line.data = NULL;
 	line.len = line.size = 0;

@@ -15,6 +15,8 @@
  */
 #include "decoder_raw_reader.h"
 
+#include "../common/dr_common.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,11 +25,6 @@
 
 /* A record is written by the server into one buffer, at most 1 GB. */
 #define MAX_RECORD_BODY ((uint64_t) 0x3fffffff)
-
-/* A varint takes at most 10 bytes for 64 bits. */
-#define MAX_VARINT_BYTES 10
-
-static const unsigned char header_magic[4] = {'D', 'R', 'A', 'W'};
 
 struct drr_reader
 {
@@ -96,41 +93,10 @@ cursor_offset(const cursor *c)
 	return c->base + (uint64_t) (c->p - c->start);
 }
 
-/*
- * Decode a varint from [p, end).  Returns the number of bytes used, 0 if
- * the input ends inside it, or -1 if it is longer than 10 bytes or does not
- * fit in 64 bits.
- */
-static int
-decode_varint(const unsigned char *p, const unsigned char *end, uint64_t *value)
-{
-	uint64_t	v = 0;
-	int			i;
-
-	for (i = 0; i < MAX_VARINT_BYTES; i++)
-	{
-		uint64_t	b;
-
-		if (p + i >= end)
-			return 0;
-		b = p[i] & 0x7f;
-		/* the tenth byte may only hold the 64th bit */
-		if (i == MAX_VARINT_BYTES - 1 && b > 1)
-			return -1;
-		v |= b << (7 * i);
-		if ((p[i] & 0x80) == 0)
-		{
-			*value = v;
-			return i + 1;
-		}
-	}
-	return -1;
-}
-
 static int
 get_varint(cursor *c, uint64_t *value, const char *field)
 {
-	int			n = decode_varint(c->p, c->end, value);
+	int			n = dr_decode_varint(c->p, c->end, value);
 
 	if (n == 0)
 		return fail(c->r, cursor_offset(c),
@@ -418,9 +384,10 @@ parse_header(cursor *c, drr_record *rec)
 	uint64_t	off = cursor_offset(c);
 	uint64_t	version;
 
-	if (c->end - c->p < 4 || memcmp(c->p, header_magic, 4) != 0)
+	if (c->end - c->p < DR_BIN_MAGIC_LEN ||
+		memcmp(c->p, DR_BIN_MAGIC, DR_BIN_MAGIC_LEN) != 0)
 		return fail(r, off, "not a decoder_raw binary stream: the header record lacks the \"DRAW\" magic");
-	c->p += 4;
+	c->p += DR_BIN_MAGIC_LEN;
 	off = cursor_offset(c);
 	if (get_varint(c, &version, "version") != DRR_OK)
 		return DRR_ERROR;
@@ -442,7 +409,8 @@ parse_xact(cursor *c, drr_record *rec, int is_begin)
 	uint64_t	v;
 
 	if (get_flags(c, &rec->flags,
-				  is_begin ? 0x1f : 0x07, "flags") != DRR_OK)
+				  is_begin ? DR_BIN_BEGIN_FLAGS : DR_BIN_COMMIT_FLAGS,
+				  "flags") != DRR_OK)
 		return DRR_ERROR;
 	if ((rec->flags & DRR_XACT_ORIGIN_NAME) && !(rec->flags & DRR_XACT_ORIGIN))
 		return fail(c->r, cursor_offset(c) - 1,
@@ -509,6 +477,64 @@ parse_key_comparison(cursor *c, drr_column *col)
 	return DRR_OK;
 }
 
+/* One column of a relation record. */
+static int
+parse_column(cursor *c, drr_column *col)
+{
+	uint64_t	v;
+	uint64_t	off;
+
+	if (get_flags(c, &col->flags, DR_BIN_COL_FLAGS, "column flags") != DRR_OK)
+		return DRR_ERROR;
+	if (get_name(c, &col->name, &col->name_len, "column name") != DRR_OK)
+		return DRR_ERROR;
+	if (get_varint_max(c, &v, UINT32_MAX, "type OID") != DRR_OK)
+		return DRR_ERROR;
+	col->type_oid = (uint32_t) v;
+	off = cursor_offset(c);
+	if (get_varint(c, &v, "type modifier") != DRR_OK)
+		return DRR_ERROR;
+	/* zigzag: the value fits in int32 when v < 2^32 */
+	if (v > UINT32_MAX)
+		return fail(c->r, off, "type modifier out of range in a relation record");
+	col->typmod = dr_unzigzag32(v);
+	if (get_name(c, &col->type_name, &col->type_name_len, "type name") != DRR_OK)
+		return DRR_ERROR;
+	if ((col->flags & DRR_COL_KEY_COMPARISON) &&
+		parse_key_comparison(c, col) != DRR_OK)
+		return DRR_ERROR;
+	return DRR_OK;
+}
+
+/* A relation record up to its columns: id, OID, flags, kind, names. */
+static int
+parse_relation_head(cursor *c, drr_relation *rel)
+{
+	uint64_t	v;
+	uint64_t	off;
+	unsigned char b = 0;
+
+	if (get_varint(c, &rel->id, "relation id") != DRR_OK)
+		return DRR_ERROR;
+	if (get_varint_max(c, &v, UINT32_MAX, "relation OID") != DRR_OK)
+		return DRR_ERROR;
+	rel->oid = (uint32_t) v;
+	if (get_flags(c, &rel->flags, DR_BIN_REL_FLAGS, "relation flags") != DRR_OK)
+		return DRR_ERROR;
+	if (get_byte(c, &b, "relkind") != DRR_OK)
+		return DRR_ERROR;
+	rel->relkind = (char) b;
+	off = cursor_offset(c);
+	if (get_byte(c, &b, "replica identity") != DRR_OK)
+		return DRR_ERROR;
+	if (b != 'd' && b != 'n' && b != 'f' && b != 'i')
+		return fail(c->r, off, "invalid replica identity 0x%02x in a relation record", b);
+	rel->replident = (char) b;
+	if (get_name(c, &rel->schema, &rel->schema_len, "schema name") != DRR_OK)
+		return DRR_ERROR;
+	return get_name(c, &rel->name, &rel->name_len, "relation name");
+}
+
 static int
 parse_relation(cursor *c, drr_record *rec)
 {
@@ -516,35 +542,12 @@ parse_relation(cursor *c, drr_record *rec)
 	drr_relation *rel;
 	uint64_t	v;
 	uint64_t	off;
-	unsigned char b = 0;
 	uint32_t	i;
 
 	rel = calloc(1, sizeof(drr_relation));
 	if (rel == NULL)
 		return fail(r, cursor_offset(c), "out of memory");
-
-	if (get_varint(c, &rel->id, "relation id") != DRR_OK)
-		goto error;
-	if (get_varint_max(c, &v, UINT32_MAX, "relation OID") != DRR_OK)
-		goto error;
-	rel->oid = (uint32_t) v;
-	if (get_flags(c, &rel->flags, 0x07, "relation flags") != DRR_OK)
-		goto error;
-	if (get_byte(c, &b, "relkind") != DRR_OK)
-		goto error;
-	rel->relkind = (char) b;
-	off = cursor_offset(c);
-	if (get_byte(c, &b, "replica identity") != DRR_OK)
-		goto error;
-	if (b != 'd' && b != 'n' && b != 'f' && b != 'i')
-	{
-		fail(r, off, "invalid replica identity 0x%02x in a relation record", b);
-		goto error;
-	}
-	rel->replident = (char) b;
-	if (get_name(c, &rel->schema, &rel->schema_len, "schema name") != DRR_OK)
-		goto error;
-	if (get_name(c, &rel->name, &rel->name_len, "relation name") != DRR_OK)
+	if (parse_relation_head(c, rel) != DRR_OK)
 		goto error;
 
 	off = cursor_offset(c);
@@ -569,31 +572,9 @@ parse_relation(cursor *c, drr_record *rec)
 	}
 	for (i = 0; i < rel->ncols; i++)
 	{
-		drr_column *col = &rel->cols[i];
-
-		if (get_flags(c, &col->flags, 0x1fff, "column flags") != DRR_OK)
+		if (parse_column(c, &rel->cols[i]) != DRR_OK)
 			goto error;
-		if (get_name(c, &col->name, &col->name_len, "column name") != DRR_OK)
-			goto error;
-		if (get_varint_max(c, &v, UINT32_MAX, "type OID") != DRR_OK)
-			goto error;
-		col->type_oid = (uint32_t) v;
-		off = cursor_offset(c);
-		if (get_varint(c, &v, "type modifier") != DRR_OK)
-			goto error;
-		/* zigzag: the value fits in int32 when v < 2^32 */
-		if (v > UINT32_MAX)
-		{
-			fail(r, off, "type modifier out of range in a relation record");
-			goto error;
-		}
-		col->typmod = (v & 1) ? (int32_t) (-(int64_t) (v >> 1) - 1) : (int32_t) (v >> 1);
-		if (get_name(c, &col->type_name, &col->type_name_len, "type name") != DRR_OK)
-			goto error;
-		if ((col->flags & DRR_COL_KEY_COMPARISON) &&
-			parse_key_comparison(c, col) != DRR_OK)
-			goto error;
-		if (col->flags & DRR_COL_KEY)
+		if (rel->cols[i].flags & DRR_COL_KEY)
 			rel->nkeys++;
 	}
 
@@ -653,20 +634,22 @@ parse_tuple(cursor *c, const drr_relation *rel, int key_only,
 		off = cursor_offset(c);
 		if (get_varint(c, &h, "value") != DRR_OK)
 			return DRR_ERROR;
-		if (h == 0)
+		if (h == DR_BIN_VALUE_NULL)
 			val->kind = DRR_VALUE_NULL;
-		else if (h == 1)
+		else if (h == DR_BIN_VALUE_UNCHANGED)
 			val->kind = DRR_VALUE_UNCHANGED;
 		else
 		{
-			if (h - 2 > (uint64_t) (c->end - c->p))
+			uint64_t	len = h - DR_BIN_VALUE_BASE;
+
+			if (len > (uint64_t) (c->end - c->p))
 				return fail(c->r, off,
 							"length %" PRIu64 " of the value of column %u overruns the %s record (%zu byte%s left)",
-							h - 2, i + 1, c->what, BYTES_LEFT(c));
+							len, i + 1, c->what, BYTES_LEFT(c));
 			val->kind = DRR_VALUE_PRESENT;
 			val->data.data = c->p;
-			val->data.len = (size_t) (h - 2);
-			c->p += h - 2;
+			val->data.len = (size_t) len;
+			c->p += len;
 		}
 	}
 	tuple->nvalues = rel->ncols;
@@ -717,7 +700,7 @@ parse_truncate(cursor *c, drr_record *rec)
 	uint64_t	n;
 	uint32_t	i;
 
-	if (get_flags(c, &rec->flags, 0x03, "flags") != DRR_OK)
+	if (get_flags(c, &rec->flags, DR_BIN_TRUNCATE_FLAGS, "flags") != DRR_OK)
 		return DRR_ERROR;
 	off = cursor_offset(c);
 	if (get_varint(c, &n, "relation count") != DRR_OK)
@@ -749,7 +732,7 @@ parse_truncate(cursor *c, drr_record *rec)
 static int
 parse_message(cursor *c, drr_record *rec)
 {
-	if (get_flags(c, &rec->flags, 0x07, "flags") != DRR_OK)
+	if (get_flags(c, &rec->flags, DR_BIN_MSG_FLAGS, "flags") != DRR_OK)
 		return DRR_ERROR;
 	if ((rec->flags & DRR_MSG_LSN) &&
 		get_varint(c, &rec->lsn, "LSN") != DRR_OK)
@@ -762,7 +745,7 @@ parse_message(cursor *c, drr_record *rec)
 static int
 parse_skipped(cursor *c, drr_record *rec)
 {
-	if (get_flags(c, &rec->flags, 0x03, "flags") != DRR_OK)
+	if (get_flags(c, &rec->flags, DR_BIN_SKIP_FLAGS, "flags") != DRR_OK)
 		return DRR_ERROR;
 	if (get_text(c, &rec->schema, "schema name") != DRR_OK ||
 		get_text(c, &rec->name, "relation name") != DRR_OK ||
@@ -866,6 +849,50 @@ drr_reader_offset(const drr_reader *r)
 	return r->offset;
 }
 
+/* The body of a record of a known kind, by kind. */
+static int
+parse_body(cursor *c, drr_record *rec)
+{
+	int			rc;
+
+	switch (rec->kind)
+	{
+		case DRR_HEADER:
+			rc = parse_header(c, rec);
+			break;
+		case DRR_BEGIN:
+			rc = parse_xact(c, rec, 1);
+			break;
+		case DRR_COMMIT:
+			rc = parse_xact(c, rec, 0);
+			break;
+		case DRR_ORIGIN:
+			rc = parse_origin(c, rec);
+			break;
+		case DRR_RELATION:
+			rc = parse_relation(c, rec);
+			break;
+		case DRR_INSERT:
+		case DRR_UPDATE:
+		case DRR_DELETE:
+			rc = parse_change(c, rec);
+			break;
+		case DRR_TRUNCATE:
+			rc = parse_truncate(c, rec);
+			break;
+		case DRR_MESSAGE:
+			rc = parse_message(c, rec);
+			break;
+		case DRR_SKIPPED:
+			rc = parse_skipped(c, rec);
+			break;
+		default:
+			rc = fail(c->r, rec->offset, "unknown record kind 0x%02x", rec->kind);
+			break;
+	}
+	return rc;
+}
+
 int
 drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 				int at_eof, drr_record *rec, size_t *consumed)
@@ -876,7 +903,6 @@ drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 	uint64_t	body_len;
 	int			n;
 	cursor		c;
-	int			rc;
 
 	*consumed = 0;
 	if (r->failed)
@@ -905,7 +931,7 @@ drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 		return fail(r, r->offset,
 					"not a decoder_raw binary stream: it does not begin with a header record");
 
-	n = decode_varint(p + 1, end, &body_len);
+	n = dr_decode_varint(p + 1, end, &body_len);
 	if (n < 0)
 		return fail(r, r->offset + 1, "invalid record length");
 	if (n == 0)
@@ -936,42 +962,7 @@ drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 	c.a_what = kind_name_article(p[0]);
 	rec->size = 1 + n + body_len;
 
-	switch (p[0])
-	{
-		case DRR_HEADER:
-			rc = parse_header(&c, rec);
-			break;
-		case DRR_BEGIN:
-			rc = parse_xact(&c, rec, 1);
-			break;
-		case DRR_COMMIT:
-			rc = parse_xact(&c, rec, 0);
-			break;
-		case DRR_ORIGIN:
-			rc = parse_origin(&c, rec);
-			break;
-		case DRR_RELATION:
-			rc = parse_relation(&c, rec);
-			break;
-		case DRR_INSERT:
-		case DRR_UPDATE:
-		case DRR_DELETE:
-			rc = parse_change(&c, rec);
-			break;
-		case DRR_TRUNCATE:
-			rc = parse_truncate(&c, rec);
-			break;
-		case DRR_MESSAGE:
-			rc = parse_message(&c, rec);
-			break;
-		case DRR_SKIPPED:
-			rc = parse_skipped(&c, rec);
-			break;
-		default:
-			rc = fail(r, r->offset, "unknown record kind 0x%02x", p[0]);
-			break;
-	}
-	if (rc != DRR_OK)
+	if (parse_body(&c, rec) != DRR_OK)
 		return DRR_ERROR;
 	if (c.p != c.end)
 		return fail(r, cursor_offset(&c), "%zu unexpected byte%s at the end of %s record",
@@ -981,118 +972,20 @@ drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 	*consumed = skip + (size_t) rec->size;
 	return DRR_OK;
 }
-
 /* ----------
  * Formatting
  * ----------
  */
 
+/* As common/text.c writes them for the plugin and decoder_raw_dump. */
 void
 drr_format_lsn(char *buf, uint64_t lsn)
 {
-	snprintf(buf, DRR_LSN_BUFSIZE, "%" PRIX32 "/%" PRIX32,
-			 (uint32_t) (lsn >> 32), (uint32_t) lsn);
+	(void) dr_put_lsn(buf, lsn);
 }
 
-#define USECS_PER_DAY	INT64_C(86400000000)
-#define POSTGRES_EPOCH_JDATE 2451545	/* date2j(2000, 1, 1) */
-
-/* PostgreSQL's range of finite timestamps: 4714-11-24 BC to 294276 AD */
-#define MIN_TIMESTAMP	INT64_C(-211813488000000000)
-#define END_TIMESTAMP	INT64_C(9223371331200000000)
-
-/* PostgreSQL's j2date(): Julian day number to Gregorian date. */
-static void
-j2date(int jd, int *year, int *month, int *day)
-{
-	unsigned int julian;
-	unsigned int quad;
-	unsigned int extra;
-	int			y;
-
-	julian = jd;
-	julian += 32044;
-	quad = julian / 146097;
-	extra = (julian - quad * 146097) * 4 + 3;
-	julian += 60 + quad * 3 + extra / 146097;
-	quad = julian / 1461;
-	julian -= quad * 1461;
-	y = julian * 4 / 1461;
-	julian = ((y != 0) ? ((julian + 305) % 365) : ((julian + 306) % 366))
-		+ 123;
-	y += quad * 4;
-	*year = y - 4800;
-	quad = julian * 2141 / 65536;
-	*day = julian - 7834 * quad / 256;
-	*month = (quad + 10) % 12 + 1;
-}
-
-/*
- * As PostgreSQL's timestamptz output writes it with DateStyle ISO and
- * TimeZone UTC: "YYYY-MM-DD HH:MM:SS[.ffffff]+00[ BC]", "infinity" and
- * "-infinity".
- */
 int
 drr_format_timestamp(char *buf, int64_t t)
 {
-	int64_t		date;
-	int64_t		time;
-	int			year,
-				month,
-				day,
-				hour,
-				min,
-				sec,
-				fsec;
-	int			n;
-
-	if (t == INT64_MAX)
-	{
-		strcpy(buf, "infinity");
-		return 0;
-	}
-	if (t == INT64_MIN)
-	{
-		strcpy(buf, "-infinity");
-		return 0;
-	}
-
-	if (t < MIN_TIMESTAMP || t >= END_TIMESTAMP)
-		return -1;
-
-	date = t / USECS_PER_DAY;
-	time = t - date * USECS_PER_DAY;
-	if (time < 0)
-	{
-		time += USECS_PER_DAY;
-		date -= 1;
-	}
-	date += POSTGRES_EPOCH_JDATE;
-
-	j2date((int) date, &year, &month, &day);
-	hour = (int) (time / INT64_C(3600000000));
-	time -= hour * INT64_C(3600000000);
-	min = (int) (time / 60000000);
-	time -= min * INT64_C(60000000);
-	sec = (int) (time / 1000000);
-	fsec = (int) (time - sec * INT64_C(1000000));
-
-	n = sprintf(buf, "%04d-%02d-%02d %02d:%02d:%02d",
-				year > 0 ? year : -(year - 1), month, day, hour, min, sec);
-	if (fsec != 0)
-	{
-		/* fractional seconds without trailing zeros */
-		int			digits = 6;
-
-		while (fsec % 10 == 0)
-		{
-			fsec /= 10;
-			digits--;
-		}
-		n += sprintf(buf + n, ".%0*d", digits, fsec);
-	}
-	n += sprintf(buf + n, "+00");
-	if (year <= 0)
-		sprintf(buf + n, " BC");
-	return 0;
+	return dr_put_timestamp(buf, t, true) < 0 ? -1 : 0;
 }

@@ -44,6 +44,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/binary_format.h"
+
 #ifdef __cplusplus
 extern "C"
 {
@@ -61,64 +63,60 @@ extern "C"
 /* Record kinds: the first byte of each record */
 typedef enum drr_kind
 {
-	DRR_HEADER = 'H',
-	DRR_BEGIN = 'B',
-	DRR_COMMIT = 'C',
-	DRR_ORIGIN = 'O',
-	DRR_RELATION = 'R',
-	DRR_INSERT = 'I',
-	DRR_UPDATE = 'U',
-	DRR_DELETE = 'D',
-	DRR_TRUNCATE = 'T',
-	DRR_MESSAGE = 'M',
-	DRR_SKIPPED = 'S'			/* version 2 */
+	DRR_HEADER = DR_BIN_HEADER,
+	DRR_BEGIN = DR_BIN_BEGIN,
+	DRR_COMMIT = DR_BIN_COMMIT,
+	DRR_ORIGIN = DR_BIN_ORIGIN,
+	DRR_RELATION = DR_BIN_RELATION,
+	DRR_INSERT = DR_BIN_INSERT,
+	DRR_UPDATE = DR_BIN_UPDATE,
+	DRR_DELETE = DR_BIN_DELETE,
+	DRR_TRUNCATE = DR_BIN_TRUNCATE,
+	DRR_MESSAGE = DR_BIN_MESSAGE,
+	DRR_SKIPPED = DR_BIN_SKIPPED	/* version 2 */
 } drr_kind;
 
-/* Flags of begin and commit records */
-#define DRR_XACT_XID			0x01
-#define DRR_XACT_LSN			0x02
-#define DRR_XACT_TIME			0x04
-#define DRR_XACT_ORIGIN			0x08	/* begin only */
-#define DRR_XACT_ORIGIN_NAME	0x10	/* begin only */
+/*
+ * The flags of the records, under the reader's names: their meanings are
+ * in common/binary_format.h, which the writer takes them from too.
+ */
+#define DRR_XACT_XID			DR_BIN_XACT_XID
+#define DRR_XACT_LSN			DR_BIN_XACT_LSN
+#define DRR_XACT_TIME			DR_BIN_XACT_TIME
+#define DRR_XACT_ORIGIN			DR_BIN_XACT_ORIGIN
+#define DRR_XACT_ORIGIN_NAME	DR_BIN_XACT_ORIGIN_NAME
 
-/* Flags of relation records */
-#define DRR_REL_SCHEMA_QUOTED	0x01	/* schema name needs double quotes */
-#define DRR_REL_NAME_QUOTED		0x02	/* relation name needs double quotes */
-#define DRR_REL_ONLY			0x04	/* has inheritance children */
+#define DRR_REL_SCHEMA_QUOTED	DR_BIN_REL_SCHEMA_QUOTED
+#define DRR_REL_NAME_QUOTED		DR_BIN_REL_NAME_QUOTED
+#define DRR_REL_ONLY			DR_BIN_REL_ONLY
 
-/* Flags of columns */
-#define DRR_COL_KEY				0x01	/* replica identity key column */
-#define DRR_COL_GENERATED		0x02	/* stored generated column */
-#define DRR_COL_IDENTITY_ALWAYS 0x04	/* GENERATED ALWAYS AS IDENTITY */
-#define DRR_COL_QUOTED			0x08	/* name needs double quotes */
-#define DRR_COL_NO_EQUALITY		0x10	/* type has no default equality */
-#define DRR_COL_BINARY			0x20	/* values in the type's send form */
-#define DRR_COL_CAST_EQUALITY	0x40	/* its equality takes another type */
-#define DRR_COL_INEXACT_EQUALITY 0x80	/* equal values may differ */
-/* version 2: how REPLICA IDENTITY FULL and key columns compare */
-#define DRR_COL_RECORD_IMAGE	0x100	/* composite, fields by image */
-#define DRR_COL_TEXT_IMAGE		0x200	/* by text form */
-#define DRR_COL_EQUAL_TEXT		0x400	/* equal, and the same text form */
-#define DRR_COL_NO_EXACT		0x800	/* no exact comparison */
-#define DRR_COL_KEY_COMPARISON	0x1000	/* key_* names follow */
+#define DRR_COL_KEY				DR_BIN_COL_KEY
+#define DRR_COL_GENERATED		DR_BIN_COL_GENERATED
+#define DRR_COL_IDENTITY_ALWAYS DR_BIN_COL_IDENTITY_ALWAYS
+#define DRR_COL_QUOTED			DR_BIN_COL_QUOTED
+#define DRR_COL_NO_EQUALITY		DR_BIN_COL_NO_EQUALITY
+#define DRR_COL_BINARY			DR_BIN_COL_BINARY
+#define DRR_COL_CAST_EQUALITY	DR_BIN_COL_CAST_EQUALITY
+#define DRR_COL_INEXACT_EQUALITY DR_BIN_COL_INEXACT_EQUALITY
+#define DRR_COL_RECORD_IMAGE	DR_BIN_COL_RECORD_IMAGE
+#define DRR_COL_TEXT_IMAGE		DR_BIN_COL_TEXT_IMAGE
+#define DRR_COL_EQUAL_TEXT		DR_BIN_COL_EQUAL_TEXT
+#define DRR_COL_NO_EXACT		DR_BIN_COL_NO_EXACT
+#define DRR_COL_KEY_COMPARISON	DR_BIN_COL_KEY_COMPARISON
 
-/* Flags of truncate records */
-#define DRR_TRUNCATE_CASCADE	0x01
-#define DRR_TRUNCATE_RESTART	0x02	/* RESTART IDENTITY */
+#define DRR_TRUNCATE_CASCADE	DR_BIN_TRUNCATE_CASCADE
+#define DRR_TRUNCATE_RESTART	DR_BIN_TRUNCATE_RESTART
 
-/* Flags of message records */
-#define DRR_MSG_TRANSACTIONAL	0x01
-#define DRR_MSG_TEXT			0x02	/* content is text */
-#define DRR_MSG_LSN				0x04
+#define DRR_MSG_TRANSACTIONAL	DR_BIN_MSG_TRANSACTIONAL
+#define DRR_MSG_TEXT			DR_BIN_MSG_TEXT
+#define DRR_MSG_LSN				DR_BIN_MSG_LSN
 
-/* Flags of skipped-changes records (version 2) */
-#define DRR_SKIP_SCHEMA_QUOTED	0x01
-#define DRR_SKIP_NAME_QUOTED	0x02
+#define DRR_SKIP_SCHEMA_QUOTED	DR_BIN_SKIP_SCHEMA_QUOTED
+#define DRR_SKIP_NAME_QUOTED	DR_BIN_SKIP_NAME_QUOTED
 
-/* Old tuple of update and delete records */
-#define DRR_OLD_NONE	0
-#define DRR_OLD_KEY		'K'
-#define DRR_OLD_ROW		'O'
+#define DRR_OLD_NONE	DR_BIN_OLD_NONE
+#define DRR_OLD_KEY		DR_BIN_OLD_KEY
+#define DRR_OLD_ROW		DR_BIN_OLD_ROW
 
 /* Bytes that are not NUL-terminated; data points into the input. */
 typedef struct drr_bytes
@@ -167,13 +165,12 @@ typedef struct drr_relation
 	drr_column *cols;
 } drr_relation;
 
-typedef enum drr_value_kind
-{
-	DRR_VALUE_ABSENT,			/* not in an old key tuple */
-	DRR_VALUE_NULL,
-	DRR_VALUE_UNCHANGED,		/* unchanged TOAST: value not logged */
-	DRR_VALUE_PRESENT
-} drr_value_kind;
+/* Absent (not in an old key tuple), NULL, unchanged TOAST, present */
+typedef dr_value_state drr_value_kind;
+#define DRR_VALUE_ABSENT		DR_VALUE_ABSENT
+#define DRR_VALUE_NULL			DR_VALUE_NULL
+#define DRR_VALUE_UNCHANGED		DR_VALUE_UNCHANGED
+#define DRR_VALUE_PRESENT		DR_VALUE_PRESENT
 
 typedef struct drr_value
 {

@@ -10,12 +10,14 @@
 # candidate version too, so that the server that loads the plugin matches the
 # headers it was built against.
 #
-# Usage: scripts/install-deps.sh [--major N] [--debootstrap]
+# Usage: scripts/install-deps.sh [--major N] [--debootstrap] [--indent]
 #	--major N	the PostgreSQL major to install (default 15, Debian 12's);
 #			scripts/chroot-setup.sh runs this inside the chroot of
 #			a newer Debian for 17 and 18
 #	--debootstrap	also install debootstrap, which scripts/run-tests.sh
 #			needs to create those chroots
+#	--indent	also install pg-bsd-indent (Debian 12's is PostgreSQL
+#			15's pg_bsd_indent 2.1.1), which scripts/pgindent.sh runs
 # As root; re-executes itself via sudo.
 
 set -euo pipefail
@@ -33,8 +35,9 @@ while [ $# -gt 0 ]; do
 			shift
 			;;
 		--debootstrap) extra+=(debootstrap) ;;
+		--indent) extra+=(pg-bsd-indent) ;;
 		*)
-			echo "usage: $0 [--major N] [--debootstrap]" >&2
+			echo "usage: $0 [--major N] [--debootstrap] [--indent]" >&2
 			exit 2
 			;;
 	esac

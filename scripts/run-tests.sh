@@ -9,8 +9,10 @@
 # chroot made by scripts/chroot-setup.sh under the chroot cache, with a copy
 # of the tree and this same script inside.  Each major prints one summary
 # line; the last line printed is "N passed, N failed" over all of them,
-# counting pg_regress tests and TAP test files.  A major whose build or
-# chroot could not be set up counts as one failure.  The exit status is
+# counting pg_regress tests and TAP test files, plus one check before
+# them all: the pgindent layout of the tree (scripts/pgindent.sh --check;
+# DECODER_RAW_SKIP_INDENT=1 skips it).  A major whose build or chroot could
+# not be set up counts as one failure.  The exit status is
 # non-zero when anything failed.
 #
 # The tests run as the unprivileged "postgres" user (initdb refuses root) in
@@ -222,6 +224,27 @@ run_in_chroot()
 	return 0
 }
 
+# The pgindent layout of the caller's tree: one check, before the suites.
+# DECODER_RAW_SKIP_INDENT=1 skips it (and counts nothing).
+check_indent()
+{
+	section "pgindent layout"
+	if [ "${DECODER_RAW_SKIP_INDENT:-}" = 1 ]; then
+		echo "skipped (DECODER_RAW_SKIP_INDENT=1)"
+		summaries+=("pgindent layout: skipped")
+		return
+	fi
+	if PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config \
+		bash "$srcdir/scripts/pgindent.sh" --check </dev/null; then
+		echo "pgindent layout: ok"
+		passed=$((passed + 1))
+		summaries+=("pgindent layout: 1 passed, 0 failed")
+	else
+		failed=$((failed + 1))
+		summaries+=("pgindent layout: 0 passed, 1 failed")
+	fi
+}
+
 if [ $here -eq 0 ]; then
 	. "$srcdir/scripts/chroot-lib.sh"
 
@@ -237,12 +260,13 @@ if [ $here -eq 0 ]; then
 
 	if [ $install_deps -eq 1 ]; then
 		section "Installing dependencies"
-		deps_args=()
+		deps_args=(--indent)
 		[ $need_chroot -eq 1 ] && deps_args+=(--debootstrap)
 		bash "$srcdir/scripts/install-deps.sh" "${deps_args[@]}" </dev/null
 	fi
 
 	summaries=()
+	check_indent
 	for major in "${major_list[@]}"; do
 		suite=${MAJOR_SUITE[$major]}
 		log=$(mktemp /tmp/decoder_raw-run.XXXXXX)
@@ -254,9 +278,11 @@ if [ $here -eq 0 ]; then
 			take_host_lock
 			started=$SECONDS
 			set +e
+			# Without the lock's descriptor: a process a test leaves
+			# behind must not hold the lock.
 			PG_CONFIG="/usr/lib/postgresql/$major/bin/pg_config" \
 				bash "${BASH_SOURCE[0]}" --here --no-deps \
-				"${suite_args[@]}" "${prove_tests[@]}" </dev/null 2>&1 | tee "$log"
+				"${suite_args[@]}" "${prove_tests[@]}" </dev/null {host_lock_fd}>&- 2>&1 | tee "$log"
 			set -e
 			release_host_lock
 		else

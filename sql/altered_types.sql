@@ -4,19 +4,6 @@
 SET client_min_messages = warning;
 
 CREATE SCHEMA replica;
--- Runs a decoded statement on the copy of its table in schema replica
--- and says how many rows it changed.
-CREATE FUNCTION replay(stmt text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    stmt := regexp_replace(stmt, '^(INSERT INTO |UPDATE |DELETE FROM )(ONLY )?public\.', '\1\2replica.');
-    stmt := regexp_replace(stmt, '(ctid = \(SELECT ctid FROM )(ONLY )?public\.', '\1\2replica.');
-    EXECUTE stmt;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 
 -- 1. The output of a composite that gains a date and a float depends on
 -- the session's settings from then on: they are pinned.
@@ -79,4 +66,3 @@ SELECT pg_drop_replication_slot('altered_slot');
 DROP TABLE at_gucs, at_full;
 DROP TYPE at_nest, at_comp, at_fcomp, at_g;
 DROP SCHEMA replica CASCADE;
-DROP FUNCTION replay(text);

@@ -24,19 +24,6 @@ SELECT count(*) FROM pg_logical_slot_get_changes('basic_slot', NULL, NULL, 'skip
 -- The decoded statements replay the changes on an empty copy, unlogged so
 -- that its own changes are not decoded.
 CREATE SCHEMA replica;
--- Runs a decoded statement on the copy of its table in schema replica
--- and says how many rows it changed.
-CREATE FUNCTION replay(stmt text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    stmt := regexp_replace(stmt, '^(INSERT INTO |UPDATE |DELETE FROM )(ONLY )?public\.', '\1\2replica.');
-    stmt := regexp_replace(stmt, '(ctid = \(SELECT ctid FROM )(ONLY )?public\.', '\1\2replica.');
-    EXECUTE stmt;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 CREATE UNLOGGED TABLE replica.basic_t (LIKE basic_t INCLUDING ALL);
 TRUNCATE basic_t;
 INSERT INTO basic_t VALUES (10, 'ten', 10), (11, 'eleven', 11);
@@ -131,4 +118,3 @@ SELECT count(*) FROM pg_logical_slot_get_changes('basic_slot', NULL, NULL, 'skip
 SELECT pg_drop_replication_slot('basic_slot');
 DROP TABLE basic_t, basic_empty;
 DROP SCHEMA replica CASCADE;
-DROP FUNCTION replay(text);

@@ -4,19 +4,6 @@ SET client_min_messages = warning;
 -- Decoded statements are replayed on unlogged copies in schema replica,
 -- whose own changes are not decoded.
 CREATE SCHEMA replica;
--- Runs a decoded statement on the copy of its table in schema replica
--- and says how many rows it changed.
-CREATE FUNCTION replay(stmt text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    stmt := regexp_replace(stmt, '^(INSERT INTO |UPDATE |DELETE FROM )(ONLY )?public\.', '\1\2replica.');
-    stmt := regexp_replace(stmt, '(ctid = \(SELECT ctid FROM )(ONLY )?public\.', '\1\2replica.');
-    EXECUTE stmt;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 
 -- Stored generated columns are computed again by the replaying server:
 -- they never appear.  GENERATED ALWAYS identity columns need OVERRIDING
@@ -114,4 +101,3 @@ SELECT data FROM pg_logical_slot_get_changes('generated_slot', NULL, NULL, 'skip
 SELECT pg_drop_replication_slot('generated_slot');
 DROP TABLE gen_always, gen_default, gen_nokey, gen_only, gen_dropped, gen_nocols, gen_redefault;
 DROP SCHEMA replica CASCADE;
-DROP FUNCTION replay(text);

@@ -28,20 +28,6 @@ CREATE TABLE "schéma"."tábla" ("clé" int PRIMARY KEY, "日本" text);
 CREATE TABLE lower_s.name (text text PRIMARY KEY, action int, "left" int);
 
 CREATE SCHEMA replica;
--- Runs a decoded statement on the copy of its table in schema replica
--- (whatever schema the table is in) and says how many rows it changed.
-CREATE FUNCTION replay(stmt text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    ident CONSTANT text := '("(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)';
-    n bigint;
-BEGIN
-    stmt := regexp_replace(stmt, '^(INSERT INTO |UPDATE |DELETE FROM )(ONLY )?' || ident || '\.', '\1\2replica.');
-    stmt := regexp_replace(stmt, '(ctid = \(SELECT ctid FROM )(ONLY )?' || ident || '\.', '\1\2replica.');
-    EXECUTE stmt;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 CREATE UNLOGGED TABLE replica."My""Table" (LIKE "Sch ema"."My""Table" INCLUDING ALL);
 CREATE UNLOGGED TABLE replica."from" (LIKE "select"."from" INCLUDING ALL);
 CREATE UNLOGGED TABLE replica."Full Table" (LIKE "UPPER"."Full Table" INCLUDING ALL);
@@ -87,4 +73,3 @@ SELECT data FROM pg_logical_slot_get_changes('identifiers_slot', NULL, NULL, 'sk
 
 SELECT pg_drop_replication_slot('identifiers_slot');
 DROP SCHEMA "Sch ema", "select", "UPPER", "schéma", "Lower S", replica CASCADE;
-DROP FUNCTION replay(text);

@@ -4,19 +4,6 @@ SET client_min_messages = warning;
 -- Decoded statements are replayed on unlogged copies in schema replica,
 -- whose own changes are not decoded.
 CREATE SCHEMA replica;
--- Runs a decoded statement on the copy of its table in schema replica
--- and says how many rows it changed.
-CREATE FUNCTION replay(stmt text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    stmt := regexp_replace(stmt, '^(INSERT INTO |UPDATE |DELETE FROM )(ONLY )?public\.', '\1\2replica.');
-    stmt := regexp_replace(stmt, '(ctid = \(SELECT ctid FROM )(ONLY )?public\.', '\1\2replica.');
-    EXECUTE stmt;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 
 -- DEFAULT with a multi-column primary key; the WHERE clause uses the old
 -- key when the key changed.
@@ -223,5 +210,4 @@ SELECT * FROM replica.id_reg;
 SELECT pg_drop_replication_slot('identity_slot');
 DROP TABLE id_pk2, id_index, id_full, id_equal, id_nothing, id_nokey, id_lost, id_types, id_floatkey, id_comp, id_reg;
 DROP SCHEMA replica CASCADE;
-DROP FUNCTION replay(text);
 DROP TYPE id_pair;

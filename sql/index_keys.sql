@@ -3,16 +3,6 @@
 SET client_min_messages = warning;
 
 CREATE SCHEMA replica;
-CREATE FUNCTION replay(stmt text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    stmt := regexp_replace(stmt, '^(INSERT INTO |UPDATE |DELETE FROM )(ONLY )?public\.', '\1\2replica.');
-    EXECUTE stmt;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 
 CREATE COLLATION ik_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 CREATE TABLE ik_t (id int, name text COLLATE ik_ci NOT NULL);
@@ -55,4 +45,3 @@ SELECT pg_drop_replication_slot('index_keys_slot');
 DROP TABLE ik_t, ik_pat, ik_plain;
 DROP COLLATION ik_ci;
 DROP SCHEMA replica CASCADE;
-DROP FUNCTION replay(text);

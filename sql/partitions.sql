@@ -4,19 +4,6 @@
 SET client_min_messages = warning;
 
 CREATE SCHEMA replica;
--- Runs a decoded statement on the copy of its table in schema replica
--- and says how many rows it changed.
-CREATE FUNCTION replay(stmt text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    stmt := regexp_replace(stmt, '^(INSERT INTO |UPDATE |DELETE FROM )(ONLY )?public\.', '\1\2replica.');
-    stmt := regexp_replace(stmt, '(ctid = \(SELECT ctid FROM )(ONLY )?public\.', '\1\2replica.');
-    EXECUTE stmt;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 -- Builds the same tables in schema replica, unlogged so that their own
 -- changes are not decoded.
 CREATE FUNCTION make_tables(s name) RETURNS void LANGUAGE plpgsql AS $$
@@ -94,4 +81,4 @@ SELECT count(*) AS differing FROM (
 SELECT pg_drop_replication_slot('partitions_slot');
 DROP TABLE part, inh_p, inh_c, inh_full, inh_full_c;
 DROP SCHEMA replica CASCADE;
-DROP FUNCTION replay(text), make_tables(name);
+DROP FUNCTION make_tables(name);

@@ -3,19 +3,6 @@
 SET client_min_messages = warning;
 
 CREATE SCHEMA replica;
--- Runs a decoded statement on the copy of its table in schema replica
--- and says how many rows it changed.
-CREATE FUNCTION replay(stmt text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    stmt := regexp_replace(stmt, '^(INSERT INTO |UPDATE |DELETE FROM )(ONLY )?public\.', '\1\2replica.');
-    stmt := regexp_replace(stmt, '(ctid = \(SELECT ctid FROM )(ONLY )?public\.', '\1\2replica.');
-    EXECUTE stmt;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 -- Shows a decoded record with the text of every long literal replaced by
 -- its length and the start of its md5, to compare with the stored values.
 -- (The text between the n-th and the n+1-th quote is inside a literal
@@ -126,6 +113,5 @@ SELECT shorten(data) AS data FROM pg_logical_slot_get_changes('toast_slot', NULL
 SELECT pg_drop_replication_slot('toast_slot');
 DROP TABLE toast_t, toast_full, toast_noset, toast_key;
 DROP SCHEMA replica CASCADE;
-DROP FUNCTION replay(text);
 DROP FUNCTION shorten(text);
 DROP FUNCTION big(int, int);

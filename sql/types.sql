@@ -5,19 +5,6 @@
 SET client_min_messages = warning;
 
 CREATE SCHEMA replica;
--- Runs a decoded statement on the copy of its table in schema replica
--- and says how many rows it changed.
-CREATE FUNCTION replay(stmt text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    stmt := regexp_replace(stmt, '^(INSERT INTO |UPDATE |DELETE FROM )(ONLY )?public\.', '\1\2replica.');
-    stmt := regexp_replace(stmt, '(ctid = \(SELECT ctid FROM )(ONLY )?public\.', '\1\2replica.');
-    EXECUTE stmt;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
-END
-$$;
 -- Replays the decoded records of a slot on the copies in schema replica;
 -- lists every statement that failed or did not change exactly one row.
 CREATE FUNCTION replay_all(slot name, OUT statements bigint, OUT one_row bigint, OUT failed text)
@@ -241,4 +228,4 @@ DROP TABLE ty_int, ty_numeric, ty_float, ty_text, ty_bin, ty_date, ty_ts, ty_int
   ty_doc, ty_array, ty_user, ty_range, ty_net, ty_misc, ty_geo;
 DROP TYPE ty_nest, ty_comp, ty_enum;
 DROP DOMAIN ty_posint, ty_code;
-DROP FUNCTION replay_all(name), replay(text), differing(text);
+DROP FUNCTION replay_all(name), differing(text);

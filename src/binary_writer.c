@@ -24,74 +24,7 @@
 
 #include "decoder_raw.h"
 
-#include "mb/pg_wchar.h"
-#include "replication/output_plugin.h"
-
-/* Record kinds */
-#define BR_HEADER		'H'
-#define BR_BEGIN		'B'
-#define BR_COMMIT		'C'
-#define BR_ORIGIN		'O'
-#define BR_RELATION		'R'
-#define BR_INSERT		'I'
-#define BR_UPDATE		'U'
-#define BR_DELETE		'D'
-#define BR_TRUNCATE		'T'
-#define BR_MESSAGE		'M'
-#define BR_SKIPPED		'S'		/* version 2 */
-
-/* Header magic: "DRAW" */
-static const char header_magic[4] = {'D', 'R', 'A', 'W'};
-
-/* Begin and commit flags */
-#define BR_XACT_XID			0x01
-#define BR_XACT_LSN			0x02
-#define BR_XACT_TIME		0x04
-#define BR_XACT_ORIGIN		0x08	/* begin only */
-#define BR_XACT_ORIGIN_NAME 0x10	/* begin only */
-
-/* Relation flags */
-#define BR_REL_SCHEMA_QUOTED	0x01
-#define BR_REL_NAME_QUOTED		0x02
-#define BR_REL_ONLY				0x04
-
-/* Column flags */
-#define BR_COL_KEY				0x01
-#define BR_COL_GENERATED		0x02
-#define BR_COL_IDENTITY_ALWAYS	0x04
-#define BR_COL_QUOTED			0x08
-#define BR_COL_NO_EQUALITY		0x10
-#define BR_COL_BINARY			0x20
-#define BR_COL_CAST_EQUALITY	0x40
-#define BR_COL_INEXACT_EQUALITY 0x80
-#define BR_COL_RECORD_IMAGE		0x100	/* version 2 */
-#define BR_COL_TEXT_IMAGE		0x200	/* version 2 */
-#define BR_COL_EQUAL_TEXT		0x400	/* version 2 */
-#define BR_COL_NO_EXACT			0x800	/* version 2 */
-#define BR_COL_KEY_COMPARISON	0x1000	/* version 2 */
-
-/* Skipped-changes flags */
-#define BR_SKIP_SCHEMA_QUOTED	0x01
-#define BR_SKIP_NAME_QUOTED		0x02
-
-/* Old tuple of an update or delete */
-#define BR_OLD_NONE		0
-#define BR_OLD_KEY		'K'
-#define BR_OLD_ROW		'O'
-
-/* Value headers */
-#define BR_VALUE_NULL			0
-#define BR_VALUE_UNCHANGED		1
-#define BR_VALUE_BASE			2	/* + length of the value */
-
-/* Truncate flags */
-#define BR_TRUNCATE_CASCADE		0x01
-#define BR_TRUNCATE_RESTART		0x02
-
-/* Message flags */
-#define BR_MSG_TRANSACTIONAL	0x01
-#define BR_MSG_TEXT				0x02
-#define BR_MSG_LSN				0x04
+#include "../common/binary_format.h"
 
 /* Per relation: what the tuples of the relation record hold. */
 typedef struct BinaryRelation
@@ -101,49 +34,28 @@ typedef struct BinaryRelation
 	bool	   *binary;			/* natts entries: value in send form */
 } BinaryRelation;
 
-/* Has the header record of this decoding session been written? */
-static bool header_written = false;
-
-static inline int
-varint_size(uint64 value)
-{
-	int			n = 1;
-
-	while (value >= 0x80)
-	{
-		value >>= 7;
-		n++;
-	}
-	return n;
-}
-
-static inline void
-put_varint(char *dst, uint64 value)
-{
-	while (value >= 0x80)
-	{
-		*dst++ = (char) ((value & 0x7f) | 0x80);
-		value >>= 7;
-	}
-	*dst = (char) value;
-}
-
 static void
 append_varint(StringInfo out, uint64 value)
 {
-	int			n = varint_size(value);
+	int			n;
 
-	enlargeStringInfo(out, n);
-	put_varint(out->data + out->len, value);
+	if (value < 0x80)
+	{
+		appendStringInfoCharMacro(out, (char) value);
+		return;
+	}
+	n = dr_varint_size(value);
+
+	decoder_raw_reserve(out, n);
+	dr_put_varint(out->data + out->len, value);
 	out->len += n;
 	out->data[out->len] = '\0';
 }
 
-/* Signed integers are zigzag-encoded: 0, -1, 1, -2, ... -> 0, 1, 2, 3, ... */
 static void
 append_signed_varint(StringInfo out, int64 value)
 {
-	append_varint(out, ((uint64) value << 1) ^ (uint64) (value >> 63));
+	append_varint(out, dr_zigzag(value));
 }
 
 static void
@@ -180,19 +92,31 @@ append_string(StringInfo out, const char *s)
  * common, are never moved.
  */
 static void
-prefix_length(StringInfo out, int start, int reserved, uint64 extra)
+prefix_length_slow(StringInfo out, int start, int reserved, uint64 extra)
 {
 	uint64		len = (uint64) (out->len - start);
-	int			n = varint_size(len + extra);
+	int			n = dr_varint_size(len + extra);
 
 	if (n > reserved)
 	{
-		enlargeStringInfo(out, n - reserved);
+		decoder_raw_reserve(out, n - reserved);
 		memmove(out->data + start + n - reserved, out->data + start, len);
 		out->len += n - reserved;
 		out->data[out->len] = '\0';
 	}
-	put_varint(out->data + start - reserved, len + extra);
+	dr_put_varint(out->data + start - reserved, len + extra);
+}
+
+/* The common case inline: a body short enough for its one reserved byte. */
+static inline void
+prefix_length(StringInfo out, int start, int reserved, uint64 extra)
+{
+	uint64		len = (uint64) (out->len - start) + extra;
+
+	if (reserved == 1 && len < 0x80)
+		out->data[start - 1] = (char) len;
+	else
+		prefix_length_slow(out, start, reserved, extra);
 }
 
 /*
@@ -205,21 +129,21 @@ start_record(LogicalDecodingContext *ctx, DecoderRawData *data, char kind)
 {
 	StringInfo	out;
 
-	if (!header_written)
+	if (!data->session.header_written)
 	{
 		out = decoder_raw_begin_record(ctx, data);
-		appendStringInfoChar(out, BR_HEADER);
-		appendStringInfoChar(out, sizeof(header_magic) + 1);
-		appendBinaryStringInfo(out, header_magic, sizeof(header_magic));
+		appendStringInfoChar(out, DR_BIN_HEADER);
+		appendStringInfoChar(out, DR_BIN_MAGIC_LEN + 1);
+		appendBinaryStringInfo(out, DR_BIN_MAGIC, DR_BIN_MAGIC_LEN);
 		Assert(data->opts.format_version < 0x80);
 		appendStringInfoChar(out, (char) data->opts.format_version);
 		decoder_raw_end_record(ctx, data);
-		header_written = true;
+		data->session.header_written = true;
 	}
 
 	out = decoder_raw_begin_record(ctx, data);
-	appendStringInfoChar(out, kind);
-	appendStringInfoChar(out, 0);	/* length, filled in by end_record */
+	appendStringInfoCharMacro(out, kind);
+	appendStringInfoCharMacro(out, 0);	/* length, filled in by end_record */
 	return out->len;
 }
 
@@ -231,8 +155,8 @@ static int
 next_record(StringInfo out, int body_start, char kind)
 {
 	prefix_length(out, body_start, 1, 0);
-	appendStringInfoChar(out, kind);
-	appendStringInfoChar(out, 0);	/* length, filled in by end_record */
+	appendStringInfoCharMacro(out, kind);
+	appendStringInfoCharMacro(out, 0);	/* length, filled in by end_record */
 	return out->len;
 }
 
@@ -260,10 +184,10 @@ binary_relation(DecoderRawData *data, DecoderRawRelation *rel)
 	{
 		DecoderRawColumn *col = &rel->cols[i];
 
-		if (col->dropped)
+		if (decoder_raw_column_is(rel, i, DR_COL_DROPPED))
 			continue;
 		br->ncols++;
-		if (col->is_key)
+		if (decoder_raw_column_is(rel, i, DR_BIN_COL_KEY))
 			br->nkeys++;
 		if (data->opts.binary_values)
 		{
@@ -276,52 +200,23 @@ binary_relation(DecoderRawData *data, DecoderRawRelation *rel)
 	return br;
 }
 
-/* How a FULL identity or a key compares the column, when not as before. */
-static uint32
-v2_column_flags(DecoderRawRelation *rel, DecoderRawColumn *col)
-{
-	uint32		flags = 0;
-
-	if (rel->full_identity)
-	{
-		if (col->full_cmp == DR_CMP_RECORD_IMAGE)
-			flags |= BR_COL_RECORD_IMAGE;
-		else if (col->full_cmp == DR_CMP_TEXT)
-			flags |= BR_COL_TEXT_IMAGE;
-		else if (col->full_cmp == DR_CMP_EQUAL_TEXT)
-			flags |= BR_COL_EQUAL_TEXT;
-		else if (col->full_cmp == DR_CMP_NONE)
-			flags |= BR_COL_NO_EXACT;
-	}
-	if (col->is_key && col->key_cmp != NULL)
-		flags |= BR_COL_KEY_COMPARISON;
-	return flags;
-}
-
 static void
 binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 					   DecoderRawRelation *rel)
 {
 	StringInfo	out = data->out;
 	BinaryRelation *br = binary_relation(data, rel);
-	uint32		flags = 0;
+	uint32		flags;
 	int			body;
 	int			i;
 
-	body = start_record(ctx, data, BR_RELATION);
+	body = start_record(ctx, data, DR_BIN_RELATION);
 	append_varint(out, rel->id);
 	append_varint(out, rel->relid);
-
-	/* quoted as the SQL format quotes them, whatever the session says */
-	if (strcmp(rel->quoted_nspname, rel->nspname) != 0)
-		flags |= BR_REL_SCHEMA_QUOTED;
-	if (strcmp(rel->quoted_relname, rel->relname) != 0)
-		flags |= BR_REL_NAME_QUOTED;
-	if (rel->use_only)
-		flags |= BR_REL_ONLY;
-	append_varint(out, flags);
-	appendStringInfoChar(out, rel->relkind);
-	appendStringInfoChar(out, rel->replident);
+	/* the SQL format's rendering hints, as the relation cache made them */
+	append_varint(out, rel->rules.flags);
+	appendStringInfoCharMacro(out, rel->relkind);
+	appendStringInfoCharMacro(out, rel->replident);
 	append_string(out, rel->nspname);
 	append_string(out, rel->relname);
 
@@ -330,32 +225,17 @@ binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 	{
 		DecoderRawColumn *col = &rel->cols[i];
 
-		if (col->dropped)
+		if (decoder_raw_column_is(rel, i, DR_COL_DROPPED))
 			continue;
-		flags = 0;
-		if (col->is_key)
-			flags |= BR_COL_KEY;
-		if (col->generated)
-			flags |= BR_COL_GENERATED;
-		if (col->identity_always)
-			flags |= BR_COL_IDENTITY_ALWAYS;
-		if (strcmp(col->quoted, col->name) != 0)
-			flags |= BR_COL_QUOTED;
-		if (!col->has_equality)
-			flags |= BR_COL_NO_EQUALITY;
+		flags = rel->rule_cols[i].flags;
 		if (br->binary[i])
-			flags |= BR_COL_BINARY;
-		if (col->cast_in_where)
-			flags |= BR_COL_CAST_EQUALITY;
-		if (col->exact_check)
-			flags |= BR_COL_INEXACT_EQUALITY;
-		flags |= v2_column_flags(rel, col);
+			flags |= DR_BIN_COL_BINARY;
 		append_varint(out, flags);
 		append_string(out, col->name);
 		append_varint(out, col->typid);
 		append_signed_varint(out, col->typmod);
-		append_string(out, col->typname);
-		if (flags & BR_COL_KEY_COMPARISON)
+		append_string(out, rel->rule_cols[i].type_name);
+		if (flags & DR_BIN_COL_KEY_COMPARISON)
 		{
 			/* empty strings: the column's collation, the type's = */
 			append_string(out, col->key_coll_nsp ? col->key_coll_nsp : "");
@@ -375,13 +255,13 @@ append_value(StringInfo out, DecoderRawColumn *col, bool binary,
 
 	if (isnull)
 	{
-		appendStringInfoChar(out, BR_VALUE_NULL);
+		appendStringInfoCharMacro(out, DR_BIN_VALUE_NULL);
 		return;
 	}
 	/* an UPDATE does not log a large value that it did not change */
-	if (col->typisvarlena && VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value)))
+	if (decoder_raw_value_unchanged(col, value, isnull))
 	{
-		appendStringInfoChar(out, BR_VALUE_UNCHANGED);
+		appendStringInfoCharMacro(out, DR_BIN_VALUE_UNCHANGED);
 		return;
 	}
 
@@ -389,17 +269,17 @@ append_value(StringInfo out, DecoderRawColumn *col, bool binary,
 	{
 		bytea	   *b = SendFunctionCall(&col->sendfunc, value);
 
-		append_varint(out, (uint64) VARSIZE(b) - VARHDRSZ + BR_VALUE_BASE);
+		append_varint(out, (uint64) VARSIZE(b) - VARHDRSZ + DR_BIN_VALUE_BASE);
 		appendBinaryStringInfo(out, VARDATA(b), VARSIZE(b) - VARHDRSZ);
 		pfree(b);
 		return;
 	}
 
 	/* text form straight into the record, its length in front */
-	appendStringInfoChar(out, 0);
+	appendStringInfoCharMacro(out, 0);
 	start = out->len;
 	decoder_raw_append_value_text(out, col, value);
-	prefix_length(out, start, 1, BR_VALUE_BASE);
+	prefix_length(out, start, 1, DR_BIN_VALUE_BASE);
 }
 
 /*
@@ -418,10 +298,24 @@ append_tuple(StringInfo out, DecoderRawRelation *rel, BinaryRelation *br,
 	{
 		DecoderRawColumn *col = &rel->cols[i];
 
-		if (col->dropped || (key_only && !col->is_key))
+		if (decoder_raw_column_is(rel, i, DR_COL_DROPPED) ||
+			(key_only && !decoder_raw_column_is(rel, i, DR_BIN_COL_KEY)))
 			continue;
 		append_value(out, col, br->binary[i], values[i], nulls[i]);
 	}
+}
+
+/* The flags of a begin or commit record, and what they announce. */
+static void
+append_xact(StringInfo out, const dr_xact *xact)
+{
+	append_varint(out, xact->flags);
+	if (xact->flags & DR_BIN_XACT_XID)
+		append_varint(out, xact->xid);
+	if (xact->flags & DR_BIN_XACT_LSN)
+		append_varint(out, xact->lsn);
+	if (xact->flags & DR_BIN_XACT_TIME)
+		append_int64(out, xact->time);
 }
 
 static void
@@ -429,38 +323,18 @@ binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 			 ReorderBufferTXN *txn)
 {
 	StringInfo	out = data->out;
-	uint32		flags = 0;
-	const char *origin_name = NULL;
+	dr_xact		xact;
 	int			body;
 
-	if (data->opts.include_xids)
-		flags |= BR_XACT_XID;
-	if (data->opts.include_lsn)
-		flags |= BR_XACT_LSN;
-	if (data->opts.include_timestamp)
-		flags |= BR_XACT_TIME;
-	if (data->opts.include_origin && txn->origin_id != InvalidRepOriginId)
+	decoder_raw_xact_info(data, txn, true, InvalidXLogRecPtr, &xact);
+	body = start_record(ctx, data, DR_BIN_BEGIN);
+	append_xact(out, &xact);
+	if (xact.flags & DR_BIN_XACT_ORIGIN)
 	{
-		flags |= BR_XACT_ORIGIN;
-		origin_name = decoder_raw_origin_name(txn->origin_id);
-		if (origin_name != NULL)
-			flags |= BR_XACT_ORIGIN_NAME;
-	}
-
-	body = start_record(ctx, data, BR_BEGIN);
-	append_varint(out, flags);
-	if (flags & BR_XACT_XID)
-		append_varint(out, txn->xid);
-	if (flags & BR_XACT_LSN)
-		append_varint(out, txn->final_lsn);
-	if (flags & BR_XACT_TIME)
-		append_int64(out, txn->xact_time.commit_time);
-	if (flags & BR_XACT_ORIGIN)
-	{
-		append_varint(out, txn->origin_id);
-		append_varint(out, txn->origin_lsn);
-		if (origin_name != NULL)
-			append_string(out, origin_name);
+		append_varint(out, xact.origin_id);
+		append_varint(out, xact.origin_lsn);
+		if (xact.flags & DR_BIN_XACT_ORIGIN_NAME)
+			append_string(out, xact.origin_name);
 	}
 	end_record(ctx, data, body);
 }
@@ -470,15 +344,10 @@ binary_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
 	StringInfo	out = data->out;
-	uint32		flags = 0;
+	dr_xact		xact;
 	int			body;
 
-	if (data->opts.include_xids)
-		flags |= BR_XACT_XID;
-	if (data->opts.include_lsn)
-		flags |= BR_XACT_LSN;
-	if (data->opts.include_timestamp)
-		flags |= BR_XACT_TIME;
+	decoder_raw_xact_info(data, txn, false, commit_lsn, &xact);
 
 	/*
 	 * Right before the commit record and in its message, for the reasons
@@ -486,20 +355,14 @@ binary_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 	 */
 	if (data->opts.origin_progress)
 	{
-		body = start_record(ctx, data, BR_ORIGIN);
+		body = start_record(ctx, data, DR_BIN_ORIGIN);
 		append_varint(out, txn->end_lsn);
 		append_int64(out, txn->xact_time.commit_time);
-		body = next_record(out, body, BR_COMMIT);
+		body = next_record(out, body, DR_BIN_COMMIT);
 	}
 	else
-		body = start_record(ctx, data, BR_COMMIT);
-	append_varint(out, flags);
-	if (flags & BR_XACT_XID)
-		append_varint(out, txn->xid);
-	if (flags & BR_XACT_LSN)
-		append_varint(out, commit_lsn);
-	if (flags & BR_XACT_TIME)
-		append_int64(out, txn->xact_time.commit_time);
+		body = start_record(ctx, data, DR_BIN_COMMIT);
+	append_xact(out, &xact);
 	end_record(ctx, data, body);
 }
 
@@ -511,7 +374,7 @@ binary_insert(LogicalDecodingContext *ctx, DecoderRawData *data,
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
-	body = start_record(ctx, data, BR_INSERT);
+	body = start_record(ctx, data, DR_BIN_INSERT);
 	append_varint(out, rel->id);
 	append_tuple(out, rel, br, newtuple, rel->new_values, rel->new_nulls,
 				 false);
@@ -523,7 +386,7 @@ static void
 append_old_tuple(StringInfo out, DecoderRawRelation *rel, BinaryRelation *br,
 				 HeapTuple oldtuple)
 {
-	appendStringInfoChar(out, rel->full_identity ? BR_OLD_ROW : BR_OLD_KEY);
+	appendStringInfoCharMacro(out, rel->full_identity ? DR_BIN_OLD_ROW : DR_BIN_OLD_KEY);
 	append_tuple(out, rel, br, oldtuple, rel->old_values, rel->old_nulls,
 				 !rel->full_identity);
 }
@@ -536,13 +399,13 @@ binary_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
-	body = start_record(ctx, data, BR_UPDATE);
+	body = start_record(ctx, data, DR_BIN_UPDATE);
 	append_varint(out, rel->id);
 	/* the old key is logged only when it changed */
 	if (oldtuple != NULL)
 		append_old_tuple(out, rel, br, oldtuple);
 	else
-		appendStringInfoChar(out, BR_OLD_NONE);
+		appendStringInfoCharMacro(out, DR_BIN_OLD_NONE);
 	append_tuple(out, rel, br, newtuple, rel->new_values, rel->new_nulls,
 				 false);
 	end_record(ctx, data, body);
@@ -556,7 +419,7 @@ binary_delete(LogicalDecodingContext *ctx, DecoderRawData *data,
 	BinaryRelation *br = binary_relation(data, rel);
 	int			body;
 
-	body = start_record(ctx, data, BR_DELETE);
+	body = start_record(ctx, data, DR_BIN_DELETE);
 	append_varint(out, rel->id);
 	append_old_tuple(out, rel, br, oldtuple);
 	end_record(ctx, data, body);
@@ -573,11 +436,11 @@ binary_truncate(LogicalDecodingContext *ctx, DecoderRawData *data,
 	int			i;
 
 	if (cascade)
-		flags |= BR_TRUNCATE_CASCADE;
+		flags |= DR_BIN_TRUNCATE_CASCADE;
 	if (restart_seqs)
-		flags |= BR_TRUNCATE_RESTART;
+		flags |= DR_BIN_TRUNCATE_RESTART;
 
-	body = start_record(ctx, data, BR_TRUNCATE);
+	body = start_record(ctx, data, DR_BIN_TRUNCATE);
 	append_varint(out, flags);
 	append_varint(out, nrels);
 	for (i = 0; i < nrels; i++)
@@ -595,16 +458,16 @@ binary_message(LogicalDecodingContext *ctx, DecoderRawData *data,
 	int			body;
 
 	if (transactional)
-		flags |= BR_MSG_TRANSACTIONAL;
+		flags |= DR_BIN_MSG_TRANSACTIONAL;
 	/* as the SQL format decides between a text and a bytea literal */
-	if (memchr(message, '\0', sz) == NULL && pg_verifymbstr(message, sz, true))
-		flags |= BR_MSG_TEXT;
+	if (decoder_raw_message_is_text(message, sz))
+		flags |= DR_BIN_MSG_TEXT;
 	if (data->opts.include_lsn)
-		flags |= BR_MSG_LSN;
+		flags |= DR_BIN_MSG_LSN;
 
-	body = start_record(ctx, data, BR_MESSAGE);
+	body = start_record(ctx, data, DR_BIN_MESSAGE);
 	append_varint(out, flags);
-	if (flags & BR_MSG_LSN)
+	if (flags & DR_BIN_MSG_LSN)
 		append_varint(out, lsn);
 	append_string(out, prefix);
 	append_bytes(out, message, sz);
@@ -617,16 +480,10 @@ binary_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
 			   DecoderRawSkipped *skipped)
 {
 	StringInfo	out = data->out;
-	uint32		flags = 0;
 	int			body;
 
-	if (strcmp(skipped->quoted_nspname, skipped->nspname) != 0)
-		flags |= BR_SKIP_SCHEMA_QUOTED;
-	if (strcmp(skipped->quoted_relname, skipped->relname) != 0)
-		flags |= BR_SKIP_NAME_QUOTED;
-
-	body = start_record(ctx, data, BR_SKIPPED);
-	append_varint(out, flags);
+	body = start_record(ctx, data, DR_BIN_SKIPPED);
+	append_varint(out, skipped->flags);
 	append_string(out, skipped->nspname);
 	append_string(out, skipped->relname);
 	append_varint(out, skipped->xact_updates);
@@ -634,14 +491,8 @@ binary_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
 	end_record(ctx, data, body);
 }
 
-static void
-binary_init(void)
-{
-	header_written = false;
-}
-
 const DecoderRawWriter decoder_raw_binary_writer = {
-	.init = binary_init,
+	.init = NULL,
 	.begin = binary_begin,
 	.commit = binary_commit,
 	.relation = binary_relation_record,

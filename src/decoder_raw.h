@@ -5,8 +5,10 @@
  *
  * decoder_raw.c decides what to send (filtering, transaction framing,
  * identity checks); the writers (sql_writer.c, binary_writer.c) decide how
- * it is written.  relcache.c caches per-relation metadata, options.c parses
- * the plugin options, origin.c answers replication origin questions.
+ * it is written, the SQL writer through the rules of common/, which
+ * decoder_raw_dump shares.  relcache.c caches per-relation metadata,
+ * options.c parses the plugin options, origin.c answers replication origin
+ * questions.
  *
  * Copyright (c) 2026, decoder_raw developers
  * Distributed under the PostgreSQL License, see LICENSE.
@@ -24,6 +26,8 @@
 #include "replication/origin.h"
 #include "replication/reorderbuffer.h"
 #include "utils/relcache.h"
+
+#include "../common/dr_common.h"
 
 /* ----------
  * Options
@@ -134,43 +138,22 @@ typedef enum DecoderRawColumnKind
 } DecoderRawColumnKind;
 
 /*
- * How REPLICA IDENTITY FULL matches a column's old value: the comparison
- * must find the very row, and only it.
+ * A column as the server sees it.  How statements name and compare it (the
+ * rendering hints: key, generated, quoting, equality, ...) is in the
+ * relation's rule_cols, as the binary format's column flags.
  */
-typedef enum DecoderRawCompare
-{
-	DR_CMP_EQUAL,				/* col = value: equal values are identical */
-	DR_CMP_IMAGE,				/* record_image_eq(ROW(col), ROW(value)) */
-	DR_CMP_RECORD_IMAGE,		/* record_image_eq(col, value), composites */
-	DR_CMP_TEXT,				/* col::text = value, setting-free output */
-	DR_CMP_EQUAL_TEXT,			/* col = value and the same text form */
-	DR_CMP_NONE					/* no exact comparison */
-} DecoderRawCompare;
-
 typedef struct DecoderRawColumn
 {
 	char	   *name;			/* column name as stored */
-	const char *quoted;			/* quote_identifier(name) */
-	int			quoted_len;
 	Oid			typid;
 	int32		typmod;
 	DecoderRawColumnKind kind;
-	bool		dropped;
-	bool		generated;		/* stored generated column */
-	bool		identity_always;	/* GENERATED ALWAYS AS IDENTITY */
-	bool		is_key;			/* part of the replica identity key */
 	bool		typisvarlena;
-	bool		has_equality;	/* type has a default equality operator */
-	bool		cast_in_where;	/* that operator takes another type */
-	bool		exact_check;	/* equal values may differ (1.5, 1.50) */
-	DecoderRawCompare full_cmp; /* comparison under REPLICA IDENTITY FULL */
 	/* key columns: how the identity index compares, if not as the type */
 	char	   *key_coll_nsp;	/* index collation, or NULL */
 	char	   *key_coll_name;
 	char	   *key_opr_nsp;	/* index equality operator, or NULL */
 	char	   *key_opr_name;
-	char	   *key_cmp;		/* SQL between name and value: " = " */
-	char	   *typname;		/* format_type_extended(), qualified */
 	FmgrInfo	outfunc;		/* type output function */
 	bool		send_ready;		/* sendfunc looked up */
 	bool		has_send;		/* type has a binary send function */
@@ -186,15 +169,10 @@ typedef struct DecoderRawRelation
 	bool		sent;			/* binary format: relation record sent */
 	char	   *nspname;
 	char	   *relname;
-	char	   *qualname;		/* quoted schema.relation */
-	const char *quoted_nspname; /* the two halves of qualname */
-	const char *quoted_relname;
-	char	   *plain_qualname; /* qualname without U&"", as a text argument */
 	char		relkind;
 	char		replident;		/* pg_class.relreplident */
 	bool		has_identity;	/* UPDATE/DELETE can be expressed */
 	bool		full_identity;	/* REPLICA IDENTITY FULL */
-	bool		use_only;		/* has inheritance children: say ONLY */
 	bool		needs_gucs;		/* output depends on session settings */
 	bool		has_identity_always;
 	int			actions;		/* DR_ACTION_* sent for it; 0: none */
@@ -207,6 +185,9 @@ typedef struct DecoderRawRelation
 	TupleDesc	desc;			/* copy of the relation's descriptor */
 	int			natts;
 	DecoderRawColumn *cols;		/* natts entries, by attnum - 1 */
+	/* the relation as statements see it: names, flags; rule_cols[natts] */
+	dr_relation rules;
+	dr_column  *rule_cols;
 	/* scratch space for heap_deform_tuple(), natts entries each */
 	Datum	   *old_values;
 	bool	   *old_nulls;
@@ -215,18 +196,26 @@ typedef struct DecoderRawRelation
 	void	   *writer_private; /* writer's derived data, in cxt */
 } DecoderRawRelation;
 
-extern void decoder_raw_relcache_init(const DecoderRawOptions *opts);
+extern void decoder_raw_relcache_init(void);
 extern void decoder_raw_relcache_destroy(void);
 extern void decoder_raw_relcache_sweep(void);
 extern DecoderRawRelation *decoder_raw_get_relation(Relation rel);
 extern DecoderRawRelation *decoder_raw_get_root(DecoderRawRelation *entry);
 extern void decoder_raw_column_prepare_send(DecoderRawColumn *col);
 
+/* Does column i (0-based) have this DR_BIN_COL_* flag, or DR_COL_DROPPED? */
+static inline bool
+decoder_raw_column_is(const DecoderRawRelation *rel, int i, uint32 flag)
+{
+	return (rel->rule_cols[i].flags & flag) != 0;
+}
+
 /* ----------
  * Replication origins
  * ----------
  */
-extern void decoder_raw_origin_init(const DecoderRawOptions *opts);
+extern void decoder_raw_origin_init(void);
+extern void decoder_raw_origin_destroy(void);
 extern bool decoder_raw_origin_filtered(RepOriginId origin_id);
 extern const char *decoder_raw_origin_name(RepOriginId origin_id);
 
@@ -245,8 +234,7 @@ typedef struct DecoderRawSkipped
 	Oid			relid;			/* hash key: must be first */
 	char	   *nspname;		/* copies: the relation may be gone */
 	char	   *relname;
-	const char *quoted_nspname;
-	const char *quoted_relname;
+	uint32		flags;			/* DR_BIN_SKIP_*_QUOTED */
 	uint64		xact_updates;	/* in the transaction being decoded */
 	uint64		xact_deletes;
 	uint64		unreported;		/* left out since the WARNING */
@@ -283,12 +271,49 @@ typedef struct DecoderRawWriter
 							DecoderRawSkipped *skipped);
 } DecoderRawWriter;
 
+/*
+ * What a decoding session keeps between callbacks, beyond its options: the
+ * caches of relcache.c, filter.c and origin.c, which live in cache_cxt,
+ * under the decoding context, and the writers' state.  decoder_raw_session
+ * points to the session being decoded, for the invalidation callbacks,
+ * which outlive it; a reset callback of the decoding context clears it.
+ */
+typedef struct DecoderRawSession
+{
+	const DecoderRawOptions *opts;
+	MemoryContext cache_cxt;	/* child of the decoding context */
+
+	/* relcache.c */
+	HTAB	   *relations;		/* DecoderRawRelation by relid */
+	DecoderRawRelation *last_relation;	/* changes come in runs */
+	uint32		next_relation_id;
+	bool		sweep_needed;	/* some entry was invalidated */
+	int			relation_dep_entries;	/* entries with relation deps */
+	bool		follow_publications;	/* publication-names given */
+
+	/* filter.c: the publications of publication-names */
+	MemoryContext publications_cxt;
+	List	   *publications;	/* Publication * */
+	bool		publications_valid;
+
+	/* origin.c */
+	HTAB	   *origins;		/* OriginEntry by RepOriginId */
+	MemoryContext origin_names; /* names of the cached origins */
+	struct OriginEntry *last_origin;	/* changes come in runs */
+
+	/* binary_writer.c */
+	bool		header_written; /* header record of the session */
+} DecoderRawSession;
+
+extern DecoderRawSession *decoder_raw_session;
+
 /* Private state of one decoding session. */
 struct DecoderRawData
 {
 	MemoryContext context;		/* reset after every callback */
 	DecoderRawOptions opts;
 	const DecoderRawWriter *writer;
+	DecoderRawSession session;
 
 	/* per-transaction state */
 	bool		xact_wrote_begin;	/* BEGIN record written */
@@ -326,12 +351,53 @@ extern void decoder_raw_end_record(LogicalDecodingContext *ctx,
 								   DecoderRawData *data);
 extern void decoder_raw_pin_output_settings(DecoderRawData *data);
 extern void decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn);
+extern void decoder_raw_xact_info(DecoderRawData *data, ReorderBufferTXN *txn,
+								  bool is_begin, XLogRecPtr commit_lsn,
+								  dr_xact *xact);
+
+/*
+ * The rules' output buffer over a StringInfo (value.c).  rel and col say
+ * what a literal too large to write belongs to, for the ERROR.
+ */
+typedef struct DecoderRawOut
+{
+	dr_out		out;			/* must be first */
+	StringInfo	buf;
+	DecoderRawRelation *rel;
+	DecoderRawColumn *col;
+} DecoderRawOut;
+
+extern dr_out *decoder_raw_out(DecoderRawOut *o, StringInfo buf);
+
+/*
+ * Room for n more bytes: enlargeStringInfo() is a call, and the values of
+ * a row need it several times, almost always with room to spare.
+ */
+static inline void
+decoder_raw_reserve(StringInfo out, int n)
+{
+	if (n < 0 || n >= out->maxlen - out->len)
+		enlargeStringInfo(out, n);
+}
 
 /* value.c */
 extern void decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
 										  Datum value);
 extern void decoder_raw_append_timestamp(StringInfo out, TimestampTz ts);
 extern void decoder_raw_append_hex(StringInfo out, const char *data, int len);
+extern bool decoder_raw_message_is_text(const char *message, Size sz);
+
+/*
+ * Is this value an unchanged TOAST pointer, one that an UPDATE did not log?
+ * Both formats leave it out.
+ */
+static inline bool
+decoder_raw_value_unchanged(const DecoderRawColumn *col, Datum value,
+							bool isnull)
+{
+	return !isnull && col->typisvarlena &&
+		VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value));
+}
 
 /* numeric_text.c */
 extern void decoder_raw_append_numeric(StringInfo out, Datum value);

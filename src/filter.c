@@ -287,14 +287,11 @@ decoder_raw_message_selected(const DecoderRawOptions *opts, const char *prefix)
  * the change being decoded, as pgoutput does.
  * ----------
  */
-static MemoryContext publications_cxt = NULL;
-static List *publications = NIL;	/* Publication * */
-static bool publications_valid = false;
-
 void
 decoder_raw_publications_invalidate(void)
 {
-	publications_valid = false;
+	if (decoder_raw_session != NULL)
+		decoder_raw_session->publications_valid = false;
 }
 
 /*
@@ -338,23 +335,26 @@ check_publication_supported(Publication *pub)
 	list_free(relids);
 }
 
-static void
+/* The session's publications, in its cache context. */
+static List *
 load_publications(const DecoderRawOptions *opts)
 {
+	DecoderRawSession *session = decoder_raw_session;
 	MemoryContext old;
 	ListCell   *lc;
 
-	if (publications_valid)
-		return;
-	if (publications_cxt == NULL)
-		publications_cxt = AllocSetContextCreate(CacheMemoryContext,
-												 "decoder_raw publications",
-												 ALLOCSET_SMALL_SIZES);
+	if (session->publications_valid)
+		return session->publications;
+	if (session->publications_cxt == NULL)
+		session->publications_cxt =
+			AllocSetContextCreate(session->cache_cxt,
+								  "decoder_raw publications",
+								  ALLOCSET_SMALL_SIZES);
 	else
-		MemoryContextReset(publications_cxt);
-	publications = NIL;
+		MemoryContextReset(session->publications_cxt);
+	session->publications = NIL;
 
-	old = MemoryContextSwitchTo(publications_cxt);
+	old = MemoryContextSwitchTo(session->publications_cxt);
 	foreach(lc, opts->publication_names)
 	{
 		char	   *name = lfirst(lc);
@@ -366,10 +366,11 @@ load_publications(const DecoderRawOptions *opts)
 					 errmsg("publication \"%s\" named in option \"publication-names\" does not exist",
 							name)));
 		check_publication_supported(pub);
-		publications = lappend(publications, pub);
+		session->publications = lappend(session->publications, pub);
 	}
 	MemoryContextSwitchTo(old);
-	publications_valid = true;
+	session->publications_valid = true;
+	return session->publications;
 }
 
 /* Is the relation, or its schema, in the publication? */
@@ -393,8 +394,8 @@ decoder_raw_publication_actions(const DecoderRawOptions *opts, Relation rel)
 	List	   *ancestors = NIL;
 	ListCell   *lc;
 	int			actions = 0;
+	List	   *publications = load_publications(opts);
 
-	load_publications(opts);
 	if (!is_publishable_relation(rel))
 		return 0;
 	pubids = GetRelationPublications(relid);

@@ -21,76 +21,35 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
-typedef enum OptionId
+/*
+ * What an option's value is, and so what type its field has in
+ * DecoderRawOptions.
+ */
+typedef enum OptionKind
 {
-	OPT_FORMAT,
-	OPT_FORMAT_VERSION,
-	OPT_BINARY_VALUES,
-	OPT_INCLUDE_TRANSACTION,
-	OPT_SKIP_EMPTY_XACTS,
-	OPT_INCLUDE_XIDS,
-	OPT_INCLUDE_TIMESTAMP,
-	OPT_INCLUDE_LSN,
-	OPT_INCLUDE_ORIGIN,
-	OPT_ORIGIN_PROGRESS,
-	OPT_ONLY_LOCAL,
-	OPT_FORWARD_ORIGINS,
-	OPT_EXCLUDE_ORIGINS,
-	OPT_MISSING_IDENTITY,
-	OPT_MESSAGE_SIZE,
-	OPT_INCLUDE_TABLES,
-	OPT_EXCLUDE_TABLES,
-	OPT_ACTIONS,
-	OPT_INCLUDE_MESSAGE_PREFIXES,
-	OPT_EXCLUDE_MESSAGE_PREFIXES,
-	OPT_PUBLICATION_NAMES,
-	OPT_PARTITIONS_AS_ROOT,
-	NUM_OPTIONS
-} OptionId;
+	OPTION_BOOL,				/* bool; a bare option name means true */
+	OPTION_ENUM,				/* int: the index of the value in values[] */
+	OPTION_SIZE,				/* int: bytes, with or without a unit */
+	OPTION_INT,					/* int: what parse_int returns */
+	OPTION_NAME_LIST,			/* List of char *: free-text names */
+	OPTION_LIST					/* List *: what parse_list returns */
+} OptionKind;
 
-typedef struct OptionName
+typedef struct OptionDef
 {
 	const char *name;
-	OptionId	id;
-} OptionName;
-
-/* Aliases share the id of the option they stand for. */
-static const OptionName option_names[] = {
-	{"format", OPT_FORMAT},
-	{"output_format", OPT_FORMAT},
-	{"format-version", OPT_FORMAT_VERSION},
-	{"binary-values", OPT_BINARY_VALUES},
-	{"include-transaction", OPT_INCLUDE_TRANSACTION},
-	{"include_transaction", OPT_INCLUDE_TRANSACTION},
-	{"skip-empty-xacts", OPT_SKIP_EMPTY_XACTS},
-	{"include-xids", OPT_INCLUDE_XIDS},
-	{"include-timestamp", OPT_INCLUDE_TIMESTAMP},
-	{"include-lsn", OPT_INCLUDE_LSN},
-	{"include-origin", OPT_INCLUDE_ORIGIN},
-	{"origin-progress", OPT_ORIGIN_PROGRESS},
-	{"only-local", OPT_ONLY_LOCAL},
-	{"forward-origins", OPT_FORWARD_ORIGINS},
-	{"exclude-origins", OPT_EXCLUDE_ORIGINS},
-	{"missing-identity", OPT_MISSING_IDENTITY},
-	{"message-size", OPT_MESSAGE_SIZE},
-	{"include-tables", OPT_INCLUDE_TABLES},
-	{"add-tables", OPT_INCLUDE_TABLES},
-	{"exclude-tables", OPT_EXCLUDE_TABLES},
-	{"filter-tables", OPT_EXCLUDE_TABLES},
-	{"actions", OPT_ACTIONS},
-	{"include-message-prefixes", OPT_INCLUDE_MESSAGE_PREFIXES},
-	{"exclude-message-prefixes", OPT_EXCLUDE_MESSAGE_PREFIXES},
-	{"publication-names", OPT_PUBLICATION_NAMES},
-	{"partitions-as-root", OPT_PARTITIONS_AS_ROOT},
-};
-
-#define VALID_OPTIONS \
-	"format, format-version, binary-values, include-transaction, " \
-	"skip-empty-xacts, include-xids, include-timestamp, include-lsn, " \
-	"include-origin, origin-progress, only-local, forward-origins, " \
-	"exclude-origins, missing-identity, message-size, include-tables, " \
-	"exclude-tables, actions, include-message-prefixes, " \
-	"exclude-message-prefixes, publication-names, partitions-as-root"
+	const char *alias;			/* older name of the same option, or NULL */
+	OptionKind	kind;
+	size_t		offset;			/* of its field in DecoderRawOptions */
+	int			dflt;			/* BOOL, ENUM, SIZE, INT: the default */
+	const char *const *values;	/* ENUM: the accepted values, NULL-ended */
+	int			min;			/* SIZE: the accepted range */
+	int			max;
+	const char *accepts;		/* SIZE: what is accepted; NAME_LIST: what the
+								 * list holds */
+	int			(*parse_int) (DefElem *elem, DecoderRawOptions *opts);
+	List	   *(*parse_list) (DefElem *elem);
+} OptionDef;
 
 static bool
 parse_bool_option(DefElem *elem)
@@ -151,7 +110,7 @@ next_list_item(const char **p, const char **start, const char **end)
  * white space around each name is dropped.
  */
 static List *
-parse_name_list(DefElem *elem, const char *what, const char *What)
+parse_name_list(DefElem *elem, const char *what)
 {
 	char	   *value = option_string(elem, psprintf("a comma-separated list of %s", what));
 	List	   *result = NIL;
@@ -162,11 +121,16 @@ parse_name_list(DefElem *elem, const char *what, const char *What)
 	while (next_list_item(&p, &start, &end))
 	{
 		if (start == end)
+		{
+			char	   *What = pstrdup(what);
+
+			What[0] = pg_toupper((unsigned char) What[0]);
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invalid value \"%s\" for option \"%s\"",
 							value, elem->defname),
 					 errdetail("%s must not be empty.", What)));
+		}
 		/* compared whole: origin names are text, of any length */
 		result = lappend(result, pnstrdup(start, end - start));
 	}
@@ -174,9 +138,126 @@ parse_name_list(DefElem *elem, const char *what, const char *What)
 	return result;
 }
 
+
+/*
+ * "A", "A and B" or "A, B and C", each quoted: the values an ENUM option
+ * accepts, as its hint lists them.
+ */
+static char *
+enum_values_text(const char *const *values)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; values[i] != NULL; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&buf, values[i + 1] == NULL ? " and " : ", ");
+		appendStringInfo(&buf, "\"%s\"", values[i]);
+	}
+	return buf.data;
+}
+
+static int
+parse_enum_option(DefElem *elem, const char *const *values)
+{
+	char	   *accepts = enum_values_text(values);
+	char	   *value = option_string(elem, accepts);
+	int			i;
+
+	for (i = 0; values[i] != NULL; i++)
+	{
+		if (strcmp(value, values[i]) == 0)
+			return i;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value \"%s\" for option \"%s\"",
+					value, elem->defname),
+			 errhint("Valid values are %s.", accepts)));
+	return 0;					/* keep compiler quiet */
+}
+
+/* bytes, with or without a unit as in postgresql.conf ("64kB") */
+static int
+parse_size_option(DefElem *elem, int min, int max, const char *accepts)
+{
+	char	   *value = option_string(elem, accepts);
+	int			result;
+
+	if (!parse_int(value, &result, GUC_UNIT_BYTE, NULL) ||
+		result < min || result > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value \"%s\" for option \"%s\"",
+						value, elem->defname),
+				 errhint("Valid values are %s.", accepts)));
+	return result;
+}
+
+/*
+ * format: "sql" or "binary".  Its alias output_format, the option of the
+ * older decoder_raw, takes "textual" and "binary", which wrote the same SQL
+ * flagged as binary output.
+ */
+static int
+parse_format(DefElem *elem, DecoderRawOptions *opts)
+{
+	bool		alias = strcmp(elem->defname, "output_format") == 0;
+	const char *accepts;
+	char	   *value;
+
+	accepts = alias ? "\"textual\" and \"binary\"" : "\"sql\" and \"binary\"";
+	value = option_string(elem, accepts);
+
+	if (strcmp(value, "binary") == 0)
+	{
+		opts->binary_output = true;
+		return alias ? DR_FORMAT_SQL : DR_FORMAT_BINARY;
+	}
+	if (strcmp(value, alias ? "textual" : "sql") == 0)
+		return DR_FORMAT_SQL;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value \"%s\" for option \"%s\"",
+					value, elem->defname),
+			 errhint("Valid values are %s.", accepts)));
+	return DR_FORMAT_SQL;		/* keep compiler quiet */
+}
+
+/* format-version: only the version this build writes */
+static int
+parse_format_version(DefElem *elem, DecoderRawOptions *opts)
+{
+	char	   *value = option_string(elem, CppAsString2(DR_BINARY_FORMAT_VERSION) ", the version this build writes");
+	char	   *end;
+	long		version;
+
+	errno = 0;
+	version = strtol(value, &end, 10);
+	if (errno != 0 || *end != '\0' || end == value)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value \"%s\" for option \"%s\"",
+						value, elem->defname),
+				 errhint("This build of decoder_raw writes binary format version %d.",
+						 DR_BINARY_FORMAT_VERSION)));
+	if (version != DR_BINARY_FORMAT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("binary format version %ld is not supported",
+						version),
+				 version == 1 ?
+				 errdetail("Version 1 put the origin record after the begin record, which records progress for aborted transactions on PostgreSQL 16 and later.") : 0,
+				 errhint("This build of decoder_raw writes binary format version %d.",
+						 DR_BINARY_FORMAT_VERSION)));
+	return (int) version;
+}
+
 /* actions: a comma-separated list of the kinds of changes sent */
 static int
-parse_actions(DefElem *elem)
+parse_actions(DefElem *elem, DecoderRawOptions *opts)
 {
 	static const struct
 	{
@@ -225,27 +306,145 @@ parse_actions(DefElem *elem)
 	return result;
 }
 
-/*
- * message-size: bytes, with or without a unit as in postgresql.conf
- * ("64kB"); 0 writes one record per message.
- */
+static const char *const missing_identity_values[] = {"warn", "error", NULL};
+
+StaticAssertDecl(DR_MISSING_IDENTITY_WARN == 0 && DR_MISSING_IDENTITY_ERROR == 1,
+				 "missing_identity_values lists the values in their order");
+StaticAssertDecl(sizeof(DecoderRawFormat) == sizeof(int) &&
+				 sizeof(DecoderRawMissingIdentity) == sizeof(int),
+				 "enum fields are set as int");
+
 #define MESSAGE_SIZE_VALUES \
 	"0 (one record per message) and sizes up to 64MB, in bytes or with a unit (kB, MB)"
 
-static int
-parse_message_size(DefElem *elem)
-{
-	char	   *value = option_string(elem, MESSAGE_SIZE_VALUES);
-	int			result;
+/* One line of option_defs for each kind, fields in their order. */
+#define FIELD(f) offsetof(DecoderRawOptions, f)
+#define BOOL_OPTION(name, alias, f, dflt) \
+	{name, alias, OPTION_BOOL, FIELD(f), dflt, NULL, 0, 0, NULL, NULL, NULL}
+#define ENUM_OPTION(name, alias, f, dflt, values) \
+	{name, alias, OPTION_ENUM, FIELD(f), dflt, values, 0, 0, NULL, NULL, NULL}
+#define SIZE_OPTION(name, alias, f, dflt, min, max, accepts) \
+	{name, alias, OPTION_SIZE, FIELD(f), dflt, NULL, min, max, accepts, NULL, NULL}
+#define INT_OPTION(name, alias, f, dflt, parse) \
+	{name, alias, OPTION_INT, FIELD(f), dflt, NULL, 0, 0, NULL, parse, NULL}
+#define NAME_LIST_OPTION(name, alias, f, what) \
+	{name, alias, OPTION_NAME_LIST, FIELD(f), 0, NULL, 0, 0, what, NULL, NULL}
+#define LIST_OPTION(name, alias, f, parse) \
+	{name, alias, OPTION_LIST, FIELD(f), 0, NULL, 0, 0, NULL, NULL, parse}
 
-	if (!parse_int(value, &result, GUC_UNIT_BYTE, NULL) ||
-		result < 0 || result > DR_MAX_MESSAGE_SIZE)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value \"%s\" for option \"%s\"",
-						value, elem->defname),
-				 errhint("Valid values are %s.", MESSAGE_SIZE_VALUES)));
-	return result;
+/*
+ * Every option, in the order the hint for an unknown option lists them.
+ * message-size is the bytes per output message; 0 writes one record per
+ * message, and its default is default_message_size()'s.
+ */
+static const OptionDef option_defs[] = {
+	INT_OPTION("format", "output_format", format, DR_FORMAT_SQL, parse_format),
+	INT_OPTION("format-version", NULL, format_version, DR_BINARY_FORMAT_VERSION,
+			   parse_format_version),
+	BOOL_OPTION("binary-values", NULL, binary_values, false),
+	BOOL_OPTION("include-transaction", "include_transaction", include_transaction, true),
+	BOOL_OPTION("skip-empty-xacts", NULL, skip_empty_xacts, false),
+	BOOL_OPTION("include-xids", NULL, include_xids, false),
+	BOOL_OPTION("include-timestamp", NULL, include_timestamp, false),
+	BOOL_OPTION("include-lsn", NULL, include_lsn, false),
+	BOOL_OPTION("include-origin", NULL, include_origin, false),
+	BOOL_OPTION("origin-progress", NULL, origin_progress, false),
+	BOOL_OPTION("only-local", NULL, only_local, false),
+	NAME_LIST_OPTION("forward-origins", NULL, forward_origins,
+					 "replication origin names"),
+	NAME_LIST_OPTION("exclude-origins", NULL, exclude_origins,
+					 "replication origin names"),
+	ENUM_OPTION("missing-identity", NULL, missing_identity,
+				DR_MISSING_IDENTITY_WARN, missing_identity_values),
+	SIZE_OPTION("message-size", NULL, message_size, 0,
+				0, DR_MAX_MESSAGE_SIZE, MESSAGE_SIZE_VALUES),
+	LIST_OPTION("include-tables", "add-tables", include_tables,
+				decoder_raw_parse_table_patterns),
+	LIST_OPTION("exclude-tables", "filter-tables", exclude_tables,
+				decoder_raw_parse_table_patterns),
+	INT_OPTION("actions", NULL, actions, DR_ACTION_ALL, parse_actions),
+	NAME_LIST_OPTION("include-message-prefixes", NULL, include_message_prefixes,
+					 "message prefixes"),
+	NAME_LIST_OPTION("exclude-message-prefixes", NULL, exclude_message_prefixes,
+					 "message prefixes"),
+	LIST_OPTION("publication-names", NULL, publication_names,
+				decoder_raw_parse_publication_names),
+	BOOL_OPTION("partitions-as-root", NULL, partitions_as_root, false),
+};
+
+#define NUM_OPTIONS lengthof(option_defs)
+
+/* The option a name or alias stands for; ERROR if none. */
+static int
+find_option(const char *name)
+{
+	StringInfoData valid;
+	int			i;
+
+	for (i = 0; i < NUM_OPTIONS; i++)
+	{
+		if (strcmp(name, option_defs[i].name) == 0 ||
+			(option_defs[i].alias != NULL &&
+			 strcmp(name, option_defs[i].alias) == 0))
+			return i;
+	}
+
+	initStringInfo(&valid);
+	for (i = 0; i < NUM_OPTIONS; i++)
+		appendStringInfo(&valid, "%s%s", i > 0 ? ", " : "", option_defs[i].name);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unrecognized decoder_raw option \"%s\"", name),
+			 errhint("Valid options are: %s.", valid.data)));
+	return -1;					/* keep compiler quiet */
+}
+
+/* Every field of an option given no value holds its default. */
+static void
+set_defaults(DecoderRawOptions *opts)
+{
+	int			i;
+
+	memset(opts, 0, sizeof(DecoderRawOptions));
+	for (i = 0; i < NUM_OPTIONS; i++)
+	{
+		const OptionDef *def = &option_defs[i];
+		char	   *field = (char *) opts + def->offset;
+
+		if (def->kind == OPTION_BOOL)
+			*(bool *) field = (bool) def->dflt;
+		else if (def->kind != OPTION_NAME_LIST && def->kind != OPTION_LIST)
+			*(int *) field = def->dflt;
+	}
+}
+
+static void
+set_option(const OptionDef *def, DefElem *elem, DecoderRawOptions *opts)
+{
+	char	   *field = (char *) opts + def->offset;
+
+	switch (def->kind)
+	{
+		case OPTION_BOOL:
+			*(bool *) field = parse_bool_option(elem);
+			break;
+		case OPTION_ENUM:
+			*(int *) field = parse_enum_option(elem, def->values);
+			break;
+		case OPTION_SIZE:
+			*(int *) field = parse_size_option(elem, def->min, def->max,
+											   def->accepts);
+			break;
+		case OPTION_INT:
+			*(int *) field = def->parse_int(elem, opts);
+			break;
+		case OPTION_NAME_LIST:
+			*(List **) field = parse_name_list(elem, def->accepts);
+			break;
+		case OPTION_LIST:
+			*(List **) field = def->parse_list(elem);
+			break;
+	}
 }
 
 /*
@@ -264,204 +463,20 @@ default_message_size(const DecoderRawOptions *opts)
 	return 0;
 }
 
-void
-decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
+/* Whether the option of that name was given. */
+static bool
+option_given(DefElem **seen, const char *name)
 {
-	DefElem    *seen[NUM_OPTIONS] = {0};
-	ListCell   *lc;
+	return seen[find_option(name)] != NULL;
+}
 
-	memset(opts, 0, sizeof(DecoderRawOptions));
-	opts->format = DR_FORMAT_SQL;
-	opts->binary_output = false;
-	opts->format_version = DR_BINARY_FORMAT_VERSION;
-	opts->include_transaction = true;
-	opts->missing_identity = DR_MISSING_IDENTITY_WARN;
-	opts->actions = DR_ACTION_ALL;
-
-	foreach(lc, options)
-	{
-		DefElem    *elem = lfirst(lc);
-		int			i;
-		OptionId	id = NUM_OPTIONS;
-
-		Assert(elem->arg == NULL || IsA(elem->arg, String));
-
-		for (i = 0; i < lengthof(option_names); i++)
-		{
-			if (strcmp(elem->defname, option_names[i].name) == 0)
-			{
-				id = option_names[i].id;
-				break;
-			}
-		}
-
-		if (id == NUM_OPTIONS)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unrecognized decoder_raw option \"%s\"",
-							elem->defname),
-					 errhint("Valid options are: %s.", VALID_OPTIONS)));
-
-		if (seen[id] != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_SYNTAX_ERROR),
-					 errmsg("option \"%s\" is specified more than once",
-							elem->defname),
-					 strcmp(seen[id]->defname, elem->defname) != 0 ?
-					 errdetail("\"%s\" and \"%s\" are the same option.",
-							   seen[id]->defname, elem->defname) : 0));
-		seen[id] = elem;
-
-		switch (id)
-		{
-			case OPT_FORMAT:
-				{
-					bool		alias = strcmp(elem->defname, "output_format") == 0;
-					char	   *value = option_string(elem, alias ?
-													  "\"textual\" and \"binary\"" :
-													  "\"sql\" and \"binary\"");
-
-					if (alias && strcmp(value, "textual") == 0)
-						opts->format = DR_FORMAT_SQL;
-					else if (alias && strcmp(value, "binary") == 0)
-					{
-						/* old meaning: the same SQL, flagged as binary */
-						opts->format = DR_FORMAT_SQL;
-						opts->binary_output = true;
-					}
-					else if (!alias && strcmp(value, "sql") == 0)
-						opts->format = DR_FORMAT_SQL;
-					else if (!alias && strcmp(value, "binary") == 0)
-					{
-						opts->format = DR_FORMAT_BINARY;
-						opts->binary_output = true;
-					}
-					else
-						ereport(ERROR,
-								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-								 errmsg("invalid value \"%s\" for option \"%s\"",
-										value, elem->defname),
-								 alias ?
-								 errhint("Valid values are \"textual\" and \"binary\".") :
-								 errhint("Valid values are \"sql\" and \"binary\".")));
-					break;
-				}
-			case OPT_FORMAT_VERSION:
-				{
-					char	   *value = option_string(elem, CppAsString2(DR_BINARY_FORMAT_VERSION) ", the version this build writes");
-					char	   *end;
-					long		version;
-
-					errno = 0;
-					version = strtol(value, &end, 10);
-					if (errno != 0 || *end != '\0' || end == value)
-						ereport(ERROR,
-								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-								 errmsg("invalid value \"%s\" for option \"%s\"",
-										value, elem->defname),
-								 errhint("This build of decoder_raw writes binary format version %d.",
-										 DR_BINARY_FORMAT_VERSION)));
-					if (version != DR_BINARY_FORMAT_VERSION)
-						ereport(ERROR,
-								(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-								 errmsg("binary format version %ld is not supported",
-										version),
-								 version == 1 ?
-								 errdetail("Version 1 put the origin record after the begin record, which records progress for aborted transactions on PostgreSQL 16 and later.") : 0,
-								 errhint("This build of decoder_raw writes binary format version %d.",
-										 DR_BINARY_FORMAT_VERSION)));
-					opts->format_version = (int) version;
-					break;
-				}
-			case OPT_BINARY_VALUES:
-				opts->binary_values = parse_bool_option(elem);
-				break;
-			case OPT_INCLUDE_TRANSACTION:
-				opts->include_transaction = parse_bool_option(elem);
-				break;
-			case OPT_SKIP_EMPTY_XACTS:
-				opts->skip_empty_xacts = parse_bool_option(elem);
-				break;
-			case OPT_INCLUDE_XIDS:
-				opts->include_xids = parse_bool_option(elem);
-				break;
-			case OPT_INCLUDE_TIMESTAMP:
-				opts->include_timestamp = parse_bool_option(elem);
-				break;
-			case OPT_INCLUDE_LSN:
-				opts->include_lsn = parse_bool_option(elem);
-				break;
-			case OPT_INCLUDE_ORIGIN:
-				opts->include_origin = parse_bool_option(elem);
-				break;
-			case OPT_ORIGIN_PROGRESS:
-				opts->origin_progress = parse_bool_option(elem);
-				break;
-			case OPT_ONLY_LOCAL:
-				opts->only_local = parse_bool_option(elem);
-				break;
-			case OPT_FORWARD_ORIGINS:
-				opts->forward_origins = parse_name_list(elem, "replication origin names",
-												   "Replication origin names");
-				break;
-			case OPT_EXCLUDE_ORIGINS:
-				opts->exclude_origins = parse_name_list(elem, "replication origin names",
-												   "Replication origin names");
-				break;
-			case OPT_MISSING_IDENTITY:
-				{
-					char	   *value = option_string(elem, "\"warn\" and \"error\"");
-
-					if (strcmp(value, "warn") == 0)
-						opts->missing_identity = DR_MISSING_IDENTITY_WARN;
-					else if (strcmp(value, "error") == 0)
-						opts->missing_identity = DR_MISSING_IDENTITY_ERROR;
-					else
-						ereport(ERROR,
-								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-								 errmsg("invalid value \"%s\" for option \"%s\"",
-										value, elem->defname),
-								 errhint("Valid values are \"warn\" and \"error\".")));
-					break;
-				}
-			case OPT_MESSAGE_SIZE:
-				opts->message_size = parse_message_size(elem);
-				break;
-			case OPT_INCLUDE_TABLES:
-				opts->include_tables = decoder_raw_parse_table_patterns(elem);
-				break;
-			case OPT_EXCLUDE_TABLES:
-				opts->exclude_tables = decoder_raw_parse_table_patterns(elem);
-				break;
-			case OPT_ACTIONS:
-				opts->actions = parse_actions(elem);
-				break;
-			case OPT_INCLUDE_MESSAGE_PREFIXES:
-				opts->include_message_prefixes =
-					parse_name_list(elem, "message prefixes",
-									"Message prefixes");
-				break;
-			case OPT_EXCLUDE_MESSAGE_PREFIXES:
-				opts->exclude_message_prefixes =
-					parse_name_list(elem, "message prefixes",
-									"Message prefixes");
-				break;
-			case OPT_PUBLICATION_NAMES:
-				opts->publication_names =
-					decoder_raw_parse_publication_names(elem);
-				break;
-			case OPT_PARTITIONS_AS_ROOT:
-				opts->partitions_as_root = parse_bool_option(elem);
-				break;
-			case NUM_OPTIONS:
-				pg_unreachable();
-		}
-	}
-
-	if (seen[OPT_MESSAGE_SIZE] == NULL)
+/* Defaults that depend on other options, and combinations that conflict. */
+static void
+check_options(DefElem **seen, DecoderRawOptions *opts)
+{
+	if (!option_given(seen, "message-size"))
 		opts->message_size = default_message_size(opts);
 
-	/* Combinations that contradict each other. */
 	if (opts->forward_origins != NIL && opts->exclude_origins != NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -478,13 +493,44 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 				 errdetail("Origin progress is recorded with the commit of each replayed transaction.")));
 	if (opts->format != DR_FORMAT_BINARY)
 	{
-		if (seen[OPT_BINARY_VALUES] != NULL)
+		if (option_given(seen, "binary-values"))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"binary-values\" requires \"format\" \"binary\"")));
-		if (seen[OPT_FORMAT_VERSION] != NULL)
+		if (option_given(seen, "format-version"))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"format-version\" requires \"format\" \"binary\"")));
 	}
+}
+
+void
+decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
+{
+	DefElem    *seen[NUM_OPTIONS] = {0};
+	ListCell   *lc;
+
+	set_defaults(opts);
+
+	foreach(lc, options)
+	{
+		DefElem    *elem = lfirst(lc);
+		int			i;
+
+		Assert(elem->arg == NULL || IsA(elem->arg, String));
+
+		i = find_option(elem->defname);
+		if (seen[i] != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("option \"%s\" is specified more than once",
+							elem->defname),
+					 strcmp(seen[i]->defname, elem->defname) != 0 ?
+					 errdetail("\"%s\" and \"%s\" are the same option.",
+							   seen[i]->defname, elem->defname) : 0));
+		seen[i] = elem;
+		set_option(&option_defs[i], elem, opts);
+	}
+
+	check_options(seen, opts);
 }

@@ -5,8 +5,9 @@
  *
  * Origins are named in the options, since their ids differ from node to
  * node, but changes carry ids.  Each id met is resolved to its name once
- * and the verdict cached; the cache is dropped when pg_replication_origin
+ * and the verdict cached; the cache is emptied when pg_replication_origin
  * changes, so that an origin created after decoding started takes effect.
+ * It lives in the session's cache context and goes with the session.
  * filter_by_origin_cb is called while WAL records are decoded, outside of
  * any transaction in a walsender, so the lookup brings its own.
  *
@@ -29,58 +30,44 @@ typedef struct OriginEntry
 {
 	RepOriginId id;				/* hash key */
 	bool		filtered;		/* drop this origin's changes */
-	char	   *name;			/* whole, in OriginNames; NULL if dropped */
+	char	   *name;			/* whole, in origin_names; NULL if dropped */
 } OriginEntry;
 
-static HTAB *OriginCache = NULL;
-static MemoryContext OriginNames = NULL;	/* names of the cached origins */
-static const DecoderRawOptions *origin_opts = NULL;
+/* Callbacks cannot be unregistered: it is registered once a process. */
 static bool origin_callback_registered = false;
-
-/* one-entry memo in front of the hash: changes come in runs of one origin */
-static OriginEntry *last_entry = NULL;
 
 static void
 origin_cache_reset(Datum arg, int cacheid, uint32 hashvalue)
 {
+	DecoderRawSession *session = decoder_raw_session;
 	HASH_SEQ_STATUS status;
 	OriginEntry *entry;
 
-	last_entry = NULL;
-	if (OriginCache == NULL)
+	if (session == NULL || session->origins == NULL)
 		return;
-
-	hash_seq_init(&status, OriginCache);
+	session->last_origin = NULL;
+	hash_seq_init(&status, session->origins);
 	while ((entry = hash_seq_search(&status)) != NULL)
-		hash_search(OriginCache, &entry->id, HASH_REMOVE, NULL);
-	MemoryContextReset(OriginNames);
+		hash_search(session->origins, &entry->id, HASH_REMOVE, NULL);
+	MemoryContextReset(session->origin_names);
 }
 
+/* The session's cache, in its cache context (decoder_raw.c). */
 void
-decoder_raw_origin_init(const DecoderRawOptions *opts)
+decoder_raw_origin_init(void)
 {
+	DecoderRawSession *session = decoder_raw_session;
 	HASHCTL		ctl;
 
-	origin_opts = opts;
-	last_entry = NULL;
-
-	/*
-	 * The invalidation callback outlives the decoding session, so the cache
-	 * lives in CacheMemoryContext; one left behind by a session that ended
-	 * in an error is dropped here.
-	 */
-	if (OriginCache != NULL)
-		hash_destroy(OriginCache);
-	if (OriginNames != NULL)
-		MemoryContextDelete(OriginNames);
-	OriginNames = AllocSetContextCreate(CacheMemoryContext,
-										"decoder_raw origin names",
-										ALLOCSET_SMALL_SIZES);
+	session->origin_names = AllocSetContextCreate(session->cache_cxt,
+												  "decoder_raw origin names",
+												  ALLOCSET_SMALL_SIZES);
 	ctl.keysize = sizeof(RepOriginId);
 	ctl.entrysize = sizeof(OriginEntry);
-	ctl.hcxt = CacheMemoryContext;
-	OriginCache = hash_create("decoder_raw origin cache", 16, &ctl,
-							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.hcxt = session->cache_cxt;
+	session->origins = hash_create("decoder_raw origin cache", 16, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	session->last_origin = NULL;
 
 	if (!origin_callback_registered)
 	{
@@ -88,6 +75,21 @@ decoder_raw_origin_init(const DecoderRawOptions *opts)
 									  (Datum) 0);
 		origin_callback_registered = true;
 	}
+}
+
+/* At shutdown: the cache goes now, not with the decoding context. */
+void
+decoder_raw_origin_destroy(void)
+{
+	DecoderRawSession *session = decoder_raw_session;
+
+	if (session == NULL || session->origins == NULL)
+		return;
+	hash_destroy(session->origins);
+	MemoryContextDelete(session->origin_names);
+	session->origins = NULL;
+	session->origin_names = NULL;
+	session->last_origin = NULL;
 }
 
 static bool
@@ -103,17 +105,30 @@ name_in_list(const char *name, List *names)
 	return false;
 }
 
+/* The verdict on an origin, by the options. */
+static bool
+origin_name_filtered(const DecoderRawOptions *opts, const char *name)
+{
+	if (opts->only_local)
+		return true;
+	if (opts->forward_origins != NIL)
+		return name == NULL || !name_in_list(name, opts->forward_origins);
+	if (opts->exclude_origins != NIL)
+		return name != NULL && name_in_list(name, opts->exclude_origins);
+	return false;
+}
+
 static OriginEntry *
 origin_lookup(RepOriginId origin_id)
 {
-	OriginEntry *entry;
+	DecoderRawSession *session = decoder_raw_session;
+	OriginEntry *entry = session->last_origin;
 	char	   *name;
-	bool		filtered;
 
-	if (last_entry != NULL && last_entry->id == origin_id)
-		return last_entry;
+	if (entry != NULL && entry->id == origin_id)
+		return entry;
 
-	entry = hash_search(OriginCache, &origin_id, HASH_FIND, NULL);
+	entry = hash_search(session->origins, &origin_id, HASH_FIND, NULL);
 	if (entry == NULL)
 	{
 		MemoryContext oldcxt = CurrentMemoryContext;
@@ -126,7 +141,7 @@ origin_lookup(RepOriginId origin_id)
 		/*
 		 * The name is palloc'd in the transaction: copy it out first, whole
 		 * (origin names are text, longer than NAMEDATALEN if need be), and
-		 * into OriginNames only once the commit's invalidations, which reset
+		 * into origin_names only once the commit's invalidations, which reset
 		 * it, are past.
 		 */
 		if (replorigin_by_oid(origin_id, true, &found_name))
@@ -140,28 +155,17 @@ origin_lookup(RepOriginId origin_id)
 		{
 			char	   *copy = name;
 
-			name = MemoryContextStrdup(OriginNames, copy);
+			name = MemoryContextStrdup(session->origin_names, copy);
 			pfree(copy);
 		}
 
-		if (origin_opts->only_local)
-			filtered = true;
-		else if (origin_opts->forward_origins != NIL)
-			filtered = name == NULL ||
-				!name_in_list(name, origin_opts->forward_origins);
-		else if (origin_opts->exclude_origins != NIL)
-			filtered = name != NULL &&
-				name_in_list(name, origin_opts->exclude_origins);
-		else
-			filtered = false;
-
 		/* enter it last: an invalidation above may have emptied the cache */
-		entry = hash_search(OriginCache, &origin_id, HASH_ENTER, NULL);
-		entry->filtered = filtered;
+		entry = hash_search(session->origins, &origin_id, HASH_ENTER, NULL);
+		entry->filtered = origin_name_filtered(session->opts, name);
 		entry->name = name;
 	}
 
-	last_entry = entry;
+	session->last_origin = entry;
 	return entry;
 }
 
@@ -169,11 +173,13 @@ origin_lookup(RepOriginId origin_id)
 bool
 decoder_raw_origin_filtered(RepOriginId origin_id)
 {
+	const DecoderRawOptions *opts = decoder_raw_session->opts;
+
 	if (origin_id == InvalidRepOriginId)
 		return false;			/* local changes always pass */
-	if (origin_opts->only_local)
+	if (opts->only_local)
 		return true;
-	if (origin_opts->forward_origins == NIL && origin_opts->exclude_origins == NIL)
+	if (opts->forward_origins == NIL && opts->exclude_origins == NIL)
 		return false;
 	return origin_lookup(origin_id)->filtered;
 }

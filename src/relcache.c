@@ -21,21 +21,21 @@
 
 #include "access/htup_details.h"
 #include "access/nbtree.h"
+#include "access/stratnum.h"
 #include "access/tupconvert.h"
 #include "catalog/partition.h"
 #include "catalog/pg_am.h"
-#include "commands/defrem.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "miscadmin.h"
-#include "utils/fmgroids.h"
 #include "nodes/bitmapset.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
-#include "access/stratnum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -73,43 +73,36 @@ typedef struct TypeFacts
 	bool		exact;			/* every leaf's equality is image equality */
 } TypeFacts;
 
-static HTAB *RelationCache = NULL;
-static DecoderRawRelation *last_entry = NULL;	/* changes come in runs */
-static uint32 next_relation_id = 1;
+/* Callbacks cannot be unregistered: they are registered once a process. */
 static bool callbacks_registered = false;
-static bool sweep_needed = false;	/* some entry was invalidated */
-static int	relation_dep_entries = 0;	/* entries with DEP_RELATION deps */
-static const DecoderRawOptions *options = NULL; /* the session's */
-static bool follow_publications = false;	/* publication-names given */
 
 static void invalidate_relation_cb(Datum arg, Oid relid);
 static void invalidate_syscache_cb(Datum arg, int cacheid, uint32 hashvalue);
 static void build_relation_guts(DecoderRawRelation *entry, Relation rel);
 static void invalidate_publication_cb(Datum arg, int cacheid, uint32 hashvalue);
 
+/* The session's cache, in its cache context (decoder_raw.c). */
 void
-decoder_raw_relcache_init(const DecoderRawOptions *opts)
+decoder_raw_relcache_init(void)
 {
+	DecoderRawSession *session = decoder_raw_session;
 	HASHCTL		ctl;
 
-	/* a session that ended in an error left its cache behind */
-	decoder_raw_relcache_destroy();
-	options = opts;
-	follow_publications = opts->publication_names != NIL;
+	session->follow_publications = session->opts->publication_names != NIL;
 	decoder_raw_publications_invalidate();
 
 	ctl.keysize = sizeof(Oid);
 	ctl.entrysize = sizeof(DecoderRawRelation);
-	ctl.hcxt = CacheMemoryContext;
-	RelationCache = hash_create("decoder_raw relation cache", 128, &ctl,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	next_relation_id = 1;
-	relation_dep_entries = 0;
-	sweep_needed = false;
+	ctl.hcxt = session->cache_cxt;
+	session->relations = hash_create("decoder_raw relation cache", 128, &ctl,
+									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	session->last_relation = NULL;
+	session->next_relation_id = 1;
+	session->relation_dep_entries = 0;
+	session->sweep_needed = false;
 
 	/*
-	 * Callbacks cannot be unregistered, so register them once per process;
-	 * they do nothing while no decoding session has a cache.  Types, schemas,
+	 * They do nothing while no decoding session is active.  Types, schemas,
 	 * collations and operators are named in the output.
 	 */
 	if (!callbacks_registered)
@@ -144,7 +137,7 @@ release_entry(DecoderRawRelation *entry)
 		{
 			if (entry->deps[i].cacheid == DEP_RELATION)
 			{
-				relation_dep_entries--;
+				decoder_raw_session->relation_dep_entries--;
 				break;
 			}
 		}
@@ -153,21 +146,22 @@ release_entry(DecoderRawRelation *entry)
 	entry->ndeps = 0;
 }
 
+/* At shutdown: the entries' memory goes now, not with the context. */
 void
 decoder_raw_relcache_destroy(void)
 {
+	DecoderRawSession *session = decoder_raw_session;
 	HASH_SEQ_STATUS status;
 	DecoderRawRelation *entry;
 
-	last_entry = NULL;
-	if (RelationCache == NULL)
+	if (session == NULL || session->relations == NULL)
 		return;
-
-	hash_seq_init(&status, RelationCache);
+	session->last_relation = NULL;
+	hash_seq_init(&status, session->relations);
 	while ((entry = hash_seq_search(&status)) != NULL)
 		release_entry(entry);
-	hash_destroy(RelationCache);
-	RelationCache = NULL;
+	hash_destroy(session->relations);
+	session->relations = NULL;
 }
 
 /*
@@ -177,15 +171,16 @@ decoder_raw_relcache_destroy(void)
 void
 decoder_raw_relcache_sweep(void)
 {
+	DecoderRawSession *session = decoder_raw_session;
 	HASH_SEQ_STATUS status;
 	DecoderRawRelation *entry;
 
-	if (RelationCache == NULL || !sweep_needed)
+	if (session->relations == NULL || !session->sweep_needed)
 		return;
-	sweep_needed = false;
-	last_entry = NULL;
+	session->sweep_needed = false;
+	session->last_relation = NULL;
 
-	hash_seq_init(&status, RelationCache);
+	hash_seq_init(&status, session->relations);
 	while ((entry = hash_seq_search(&status)) != NULL)
 	{
 		if (entry->valid)
@@ -193,7 +188,7 @@ decoder_raw_relcache_sweep(void)
 		release_entry(entry);
 		/* a relation that still exists keeps its id */
 		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(entry->relid)))
-			hash_search(RelationCache, &entry->relid, HASH_REMOVE, NULL);
+			hash_search(session->relations, &entry->relid, HASH_REMOVE, NULL);
 	}
 }
 
@@ -204,8 +199,19 @@ mark_invalid(DecoderRawRelation *entry)
 	if (entry->valid)
 	{
 		entry->valid = false;
-		sweep_needed = true;
+		decoder_raw_session->sweep_needed = true;
 	}
+}
+
+/*
+ * Is there a session cache for the invalidation callbacks to mark?  Not
+ * between sessions, nor after the decoding context is gone.
+ */
+static inline bool
+cache_active(void)
+{
+	return decoder_raw_session != NULL &&
+		decoder_raw_session->relations != NULL;
 }
 
 /* Mark the entries that depend on (cacheid, key), or all of them. */
@@ -215,7 +221,7 @@ invalidate_dependents(int cacheid, uint32 key, bool all)
 	HASH_SEQ_STATUS status;
 	DecoderRawRelation *entry;
 
-	hash_seq_init(&status, RelationCache);
+	hash_seq_init(&status, decoder_raw_session->relations);
 	while ((entry = hash_seq_search(&status)) != NULL)
 	{
 		int			i;
@@ -243,7 +249,7 @@ invalidate_relation_cb(Datum arg, Oid relid)
 {
 	DecoderRawRelation *entry;
 
-	if (RelationCache == NULL)
+	if (!cache_active())
 		return;
 
 	if (!OidIsValid(relid))
@@ -251,18 +257,19 @@ invalidate_relation_cb(Datum arg, Oid relid)
 		invalidate_dependents(0, 0, true);
 		return;
 	}
-	entry = hash_search(RelationCache, &relid, HASH_FIND, NULL);
+	entry = hash_search(decoder_raw_session->relations, &relid, HASH_FIND,
+						NULL);
 	if (entry != NULL)
 		mark_invalid(entry);
 	/* ALTER TYPE on a composite invalidates only the composite's relation */
-	if (relation_dep_entries > 0)
+	if (decoder_raw_session->relation_dep_entries > 0)
 		invalidate_dependents(DEP_RELATION, (uint32) relid, false);
 }
 
 static void
 invalidate_syscache_cb(Datum arg, int cacheid, uint32 hashvalue)
 {
-	if (RelationCache == NULL)
+	if (!cache_active())
 		return;
 	invalidate_dependents(cacheid, hashvalue, hashvalue == 0);
 }
@@ -271,7 +278,7 @@ invalidate_syscache_cb(Datum arg, int cacheid, uint32 hashvalue)
 static void
 invalidate_publication_cb(Datum arg, int cacheid, uint32 hashvalue)
 {
-	if (RelationCache == NULL || !follow_publications)
+	if (!cache_active() || !decoder_raw_session->follow_publications)
 		return;
 	decoder_raw_publications_invalidate();
 	invalidate_dependents(0, 0, true);
@@ -449,6 +456,12 @@ walk_type(Oid typid, Oid collid, bool top, TypeFacts *facts, DepList *deps)
 	ReleaseSysCache(tp);
 }
 
+/* common/ knows the types with special constants by these OIDs. */
+StaticAssertDecl(DR_BOOLOID == BOOLOID && DR_INT2OID == INT2OID &&
+				 DR_INT4OID == INT4OID && DR_INT8OID == INT8OID &&
+				 DR_NUMERICOID == NUMERICOID && DR_CASHOID == CASHOID,
+				 "type OIDs of common/dr_common.h");
+
 static DecoderRawColumnKind
 column_kind(Oid typid)
 {
@@ -494,39 +507,34 @@ kind_is_setting_free(DecoderRawColumnKind kind)
 	return kind != DR_COL_GENERIC && kind != DR_COL_MONEY;
 }
 
+/* The rules' text of what a name or names become, in the current context. */
+static char *
+rules_text(StringInfo buf, dr_out **out, DecoderRawOut *o)
+{
+	initStringInfo(buf);
+	*out = decoder_raw_out(o, buf);
+	return buf->data;
+}
+
 /*
  * quote_identifier(), but a name holding a control character becomes a
  * U&"" identifier with escapes, so that every record stays on one line.
- * Callers have quote_all_identifiers off.
+ * Callers have quote_all_identifiers off.  *quoted says whether it needs
+ * quotes, as the binary format's flags say.
  */
 static char *
-quote_name(const char *name)
+quote_name(const char *name, bool *quoted)
 {
-	const unsigned char *p;
 	StringInfoData buf;
+	DecoderRawOut o;
+	dr_out	   *out;
 
-	for (p = (const unsigned char *) name; *p; p++)
-	{
-		if (*p < 0x20 || *p == 0x7f)
-			break;
-	}
-	if (*p == '\0')
-		return (char *) quote_identifier(name);
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "U&\"");
-	for (p = (const unsigned char *) name; *p; p++)
-	{
-		if (*p < 0x20 || *p == 0x7f)
-			appendStringInfo(&buf, "\\%04X", *p);
-		else if (*p == '\\')
-			appendStringInfoString(&buf, "\\\\");
-		else if (*p == '"')
-			appendStringInfoString(&buf, "\"\"");
-		else
-			appendStringInfoChar(&buf, *p);
-	}
-	appendStringInfoChar(&buf, '"');
+	/* control characters are never left bare by quote_identifier() */
+	*quoted = quote_identifier(name) != name;
+	if (!*quoted)
+		return (char *) name;
+	rules_text(&buf, &out, &o);
+	dr_append_ident(out, name, strlen(name), true);
 	return buf.data;
 }
 
@@ -567,141 +575,104 @@ qualified_type_name(Oid typid, int32 typmod)
 }
 
 /*
- * A name between double quotes whatever it holds, for the parts of a
- * qualified collation or operator name; U&"" when it holds a control
- * character.
- */
-static char *
-force_quote_name(const char *name)
-{
-	const char *quoted = quote_name(name);
-	StringInfoData buf;
-	const char *p;
-
-	if (quoted[0] == '"' || quoted[0] == 'U')
-		return (char *) quoted;
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '"');
-	for (p = name; *p; p++)
-	{
-		if (*p == '"')
-			appendStringInfoChar(&buf, '"');
-		appendStringInfoChar(&buf, *p);
-	}
-	appendStringInfoChar(&buf, '"');
-	return buf.data;
-}
-
-/*
- * The name as pg_get_serial_sequence() parses a text argument: it knows
- * double quotes, not U&"", and takes a control character inside them.
- */
-static char *
-plain_quote_name(const char *name, const char *quoted)
-{
-	StringInfoData buf;
-	const char *p;
-
-	if (quoted[0] != 'U')
-		return (char *) quoted;
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '"');
-	for (p = name; *p; p++)
-	{
-		if (*p == '"')
-			appendStringInfoChar(&buf, '"');
-		appendStringInfoChar(&buf, *p);
-	}
-	appendStringInfoChar(&buf, '"');
-	return buf.data;
-}
-
-/*
  * How REPLICA IDENTITY FULL finds the very row by this column.  Binary
  * images are exact only where the stored value and the value parsed from
  * its text are bit-identical, which a composite stops being when ALTER TYPE
  * adds or drops an attribute: the stored value keeps its old layout.
+ * *inexact, "equal values may differ", is cleared where fields compare
+ * exactly.
  */
-static void
-column_comparison(DecoderRawColumn *col, const TypeFacts *facts)
+static dr_compare
+column_comparison(Oid typid, bool has_equality, bool *inexact,
+				  const TypeFacts *facts)
 {
-	Oid			basetype = getBaseType(col->typid);
-
 	if (!facts->composite)
-	{
-		col->full_cmp = col->has_equality && !col->exact_check ?
-			DR_CMP_EQUAL : DR_CMP_IMAGE;
-		return;
-	}
+		return has_equality && !*inexact ? DR_CMP_EQUAL : DR_CMP_IMAGE;
 
 	/* field by field, each with its own equality, all of them exact */
-	if (facts->exact && col->has_equality)
+	if (facts->exact && has_equality)
 	{
-		col->exact_check = false;
-		col->full_cmp = DR_CMP_EQUAL;
+		*inexact = false;
+		return DR_CMP_EQUAL;
 	}
 	/* field by field, each by image, dropped ones skipped, missing NULL */
-	else if (type_is_rowtype(basetype) && !facts->nested_composite)
-		col->full_cmp = DR_CMP_RECORD_IMAGE;
+	if (type_is_rowtype(getBaseType(typid)) && !facts->nested_composite)
+		return DR_CMP_RECORD_IMAGE;
 	/* the text form, when no setting of either side changes it */
-	else if (!facts->needs_gucs)
-		col->full_cmp = DR_CMP_TEXT;
+	if (!facts->needs_gucs)
+		return DR_CMP_TEXT;
 
 	/*
 	 * Equal, and the same text form in the replaying session: equal values
 	 * that differ (0 and -0, 1.5 and 1.50, 1 day and 24 hours) print
 	 * differently under any setting.
 	 */
-	else if (facts->equality && col->has_equality)
-		col->full_cmp = DR_CMP_EQUAL_TEXT;
+	if (facts->equality && has_equality)
+		return DR_CMP_EQUAL_TEXT;
+	return DR_CMP_NONE;
+}
+
+/* The schema and name of a collation or an operator, as dependencies too. */
+static void
+catalog_name(int cacheid, Oid oid, char **nspname, char **name,
+			 DepList *deps)
+{
+	HeapTuple	tp = SearchSysCache1(cacheid, ObjectIdGetDatum(oid));
+	Oid			nspoid;
+
+	if (!HeapTupleIsValid(tp))
+		elog(ERROR, "cache lookup failed for %s %u",
+			 cacheid == COLLOID ? "collation" : "operator", oid);
+	if (cacheid == COLLOID)
+	{
+		Form_pg_collation coll = (Form_pg_collation) GETSTRUCT(tp);
+
+		nspoid = coll->collnamespace;
+		*name = pstrdup(NameStr(coll->collname));
+	}
 	else
-		col->full_cmp = DR_CMP_NONE;
+	{
+		Form_pg_operator op = (Form_pg_operator) GETSTRUCT(tp);
+
+		nspoid = op->oprnamespace;
+		*name = pstrdup(NameStr(op->oprname));
+	}
+	*nspname = get_namespace_name(nspoid);
+	add_syscache_dep(deps, cacheid, oid);
+	add_syscache_dep(deps, NAMESPACEOID, nspoid);
+	ReleaseSysCache(tp);
+}
+
+static inline size_t
+strlen0(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
 }
 
 /* The comparison of a key column, when the identity index's differs. */
 static void
-set_key_comparison(DecoderRawColumn *col, Oid collid, Oid opr, DepList *deps)
+set_key_comparison(DecoderRawColumn *col, dr_column *rc, Oid collid,
+				   Oid opr, DepList *deps)
 {
 	StringInfoData buf;
-	HeapTuple	tp;
+	DecoderRawOut o;
+	dr_out	   *out;
 
-	initStringInfo(&buf);
 	if (OidIsValid(collid))
-	{
-		Form_pg_collation coll;
-
-		tp = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
-		if (!HeapTupleIsValid(tp))
-			elog(ERROR, "cache lookup failed for collation %u", collid);
-		coll = (Form_pg_collation) GETSTRUCT(tp);
-		col->key_coll_nsp = get_namespace_name(coll->collnamespace);
-		col->key_coll_name = pstrdup(NameStr(coll->collname));
-		add_syscache_dep(deps, COLLOID, collid);
-		add_syscache_dep(deps, NAMESPACEOID, coll->collnamespace);
-		ReleaseSysCache(tp);
-		appendStringInfo(&buf, " COLLATE %s.%s",
-						 force_quote_name(col->key_coll_nsp),
-						 force_quote_name(col->key_coll_name));
-	}
+		catalog_name(COLLOID, collid, &col->key_coll_nsp, &col->key_coll_name,
+					 deps);
 	if (OidIsValid(opr))
-	{
-		Form_pg_operator op;
-
-		tp = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
-		if (!HeapTupleIsValid(tp))
-			elog(ERROR, "cache lookup failed for operator %u", opr);
-		op = (Form_pg_operator) GETSTRUCT(tp);
-		col->key_opr_nsp = get_namespace_name(op->oprnamespace);
-		col->key_opr_name = pstrdup(NameStr(op->oprname));
-		add_syscache_dep(deps, OPEROID, opr);
-		add_syscache_dep(deps, NAMESPACEOID, op->oprnamespace);
-		ReleaseSysCache(tp);
-		appendStringInfo(&buf, " OPERATOR(%s.%s) ",
-						 force_quote_name(col->key_opr_nsp), col->key_opr_name);
-	}
-	else
-		appendStringInfoString(&buf, " = ");
-	col->key_cmp = buf.data;
+		catalog_name(OPEROID, opr, &col->key_opr_nsp, &col->key_opr_name,
+					 deps);
+	rules_text(&buf, &out, &o);
+	dr_sql_key_comparison(out,
+						  col->key_coll_nsp, strlen0(col->key_coll_nsp),
+						  col->key_coll_name, strlen0(col->key_coll_name),
+						  col->key_opr_nsp, strlen0(col->key_opr_nsp),
+						  col->key_opr_name, strlen0(col->key_opr_name));
+	rc->key_cmp = buf.data;
+	rc->key_cmp_len = buf.len;
+	rc->flags |= DR_BIN_COL_KEY_COMPARISON;
 }
 
 /*
@@ -730,14 +701,12 @@ identity_key_comparisons(DecoderRawRelation *entry, Relation rel,
 	for (i = 0; i < IndexRelationGetNumberOfKeyAttributes(idxrel); i++)
 	{
 		AttrNumber	attno = idxrel->rd_index->indkey.values[i];
-		Form_pg_attribute att;
 		DecoderRawColumn *col;
 		Oid			collid;
 		Oid			opr = InvalidOid;
 
 		if (attno <= 0 || attno > entry->natts)
 			continue;
-		att = TupleDescAttr(entry->desc, attno - 1);
 		col = &entry->cols[attno - 1];
 		collid = idxrel->rd_indcollation[i];
 		if (idxrel->rd_rel->relam == BTREE_AM_OID)
@@ -747,56 +716,87 @@ identity_key_comparisons(DecoderRawRelation *entry, Relation rel,
 									  BTEqualStrategyNumber);
 		if (opr == lookup_type_cache(col->typid, TYPECACHE_EQ_OPR)->eq_opr)
 			opr = InvalidOid;
-		if (collid == att->attcollation)
+		if (collid == TupleDescAttr(entry->desc, attno - 1)->attcollation)
 			collid = InvalidOid;
-		if (OidIsValid(collid) || OidIsValid(opr))
-			set_key_comparison(col, collid, opr, deps);
+		if ((OidIsValid(collid) || OidIsValid(opr)) &&
+			decoder_raw_column_is(entry, attno - 1, DR_BIN_COL_KEY))
+			set_key_comparison(col, &entry->rule_cols[attno - 1], collid, opr,
+							   deps);
 	}
 	RelationClose(idxrel);
 }
 
-/* Everything about one column but the identity index's comparison. */
-static void
-build_column(DecoderRawRelation *entry, Form_pg_attribute att,
-			 DecoderRawColumn *col, Bitmapset *keys, DepList *deps)
+/*
+ * The rendering hints of a column's type: how its equality compares, and
+ * how REPLICA IDENTITY FULL finds the row by it.
+ */
+static uint32
+equality_flags(DecoderRawRelation *entry, Form_pg_attribute att,
+			   const TypeFacts *facts)
 {
-	Oid			typoutput;
-	TypeCacheEntry *tce;
-	TypeFacts	facts = {false, false, false, true, true};
+	TypeCacheEntry *tce = lookup_type_cache(att->atttypid, TYPECACHE_EQ_OPR);
+	bool		has_equality = OidIsValid(tce->eq_opr);
+	bool		inexact = false;
+	uint32		flags = 0;
+	dr_compare	full_cmp;
 
-	col->name = pstrdup(NameStr(att->attname));
-	col->quoted = quote_name(col->name);
-	col->quoted_len = strlen(col->quoted);
-	col->typid = att->atttypid;
-	col->typmod = att->atttypmod;
-	col->generated = (att->attgenerated == ATTRIBUTE_GENERATED_STORED);
-	col->identity_always = (att->attidentity == ATTRIBUTE_IDENTITY_ALWAYS);
-	col->is_key = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber,
-								keys);
-	col->kind = column_kind(col->typid);
-	col->typname = qualified_type_name(col->typid, col->typmod);
-
-	getTypeOutputInfo(col->typid, &typoutput, &col->typisvarlena);
-	fmgr_info_cxt(typoutput, &col->outfunc, entry->cxt);
-
-	tce = lookup_type_cache(col->typid, TYPECACHE_EQ_OPR);
-	col->has_equality = OidIsValid(tce->eq_opr);
-	if (col->has_equality)
+	if (has_equality)
 	{
 		Oid			left,
 					right;
 
 		op_input_types(tce->eq_opr, &left, &right);
-		col->cast_in_where = left == RECORDOID ||
-			(left == OIDOID && getBaseType(col->typid) != OIDOID);
-		col->exact_check = !type_is_image_equal(col->typid, att->attcollation);
+		if (left == RECORDOID ||
+			(left == OIDOID && getBaseType(att->atttypid) != OIDOID))
+			flags |= DR_BIN_COL_CAST_EQUALITY;
+		inexact = !type_is_image_equal(att->atttypid, att->attcollation);
 	}
+	else
+		flags |= DR_BIN_COL_NO_EQUALITY;
+	full_cmp = column_comparison(att->atttypid, has_equality, &inexact, facts);
+	if (inexact)
+		flags |= DR_BIN_COL_INEXACT_EQUALITY;
+	if (entry->full_identity)
+		flags |= dr_compare_flags(full_cmp);
+	return flags;
+}
 
+/* Everything about one column but the identity index's comparison. */
+static void
+build_column(DecoderRawRelation *entry, Form_pg_attribute att,
+			 DecoderRawColumn *col, dr_column *rc, Bitmapset *keys,
+			 DepList *deps)
+{
+	Oid			typoutput;
+	bool		quoted;
+	TypeFacts	facts = {false, false, false, true, true};
+
+	col->name = pstrdup(NameStr(att->attname));
+	col->typid = att->atttypid;
+	col->typmod = att->atttypmod;
+	col->kind = column_kind(col->typid);
+	getTypeOutputInfo(col->typid, &typoutput, &col->typisvarlena);
+	fmgr_info_cxt(typoutput, &col->outfunc, entry->cxt);
 	walk_type(col->typid, att->attcollation, true, &facts, deps);
-	column_comparison(col, &facts);
 
-	if (col->identity_always)
+	rc->name = col->name;
+	rc->name_len = strlen(col->name);
+	rc->quoted = quote_name(col->name, &quoted);
+	rc->quoted_len = strlen(rc->quoted);
+	rc->type_name = qualified_type_name(col->typid, col->typmod);
+	rc->type_name_len = strlen(rc->type_name);
+	rc->flags = equality_flags(entry, att, &facts);
+	if (quoted)
+		rc->flags |= DR_BIN_COL_QUOTED;
+	if (bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, keys))
+		rc->flags |= DR_BIN_COL_KEY;
+	if (att->attgenerated == ATTRIBUTE_GENERATED_STORED)
+		rc->flags |= DR_BIN_COL_GENERATED;
+	if (att->attidentity == ATTRIBUTE_IDENTITY_ALWAYS)
+	{
+		rc->flags |= DR_BIN_COL_IDENTITY_ALWAYS;
 		entry->has_identity_always = true;
+	}
 	if (!kind_is_setting_free(col->kind) && facts.needs_gucs)
 		entry->needs_gucs = true;
 }
@@ -811,6 +811,8 @@ static void
 relation_actions(DecoderRawRelation *entry, Relation rel, const char *nspname,
 				 const char *relname)
 {
+	const DecoderRawOptions *options = decoder_raw_session->opts;
+
 	entry->actions = 0;
 	if (decoder_raw_table_selected(options, nspname, relname))
 		entry->actions = options->actions & ~DR_ACTION_MESSAGE;
@@ -843,10 +845,12 @@ root_identity_covered(DecoderRawRelation *entry, Relation root)
 
 		for (j = 0; j < entry->natts; j++)
 		{
-			if (!entry->cols[j].dropped && strcmp(entry->cols[j].name, name) == 0)
+			if (!decoder_raw_column_is(entry, j, DR_COL_DROPPED) &&
+				strcmp(entry->cols[j].name, name) == 0)
 				break;
 		}
-		if (j == entry->natts || !entry->cols[j].is_key)
+		if (j == entry->natts ||
+			!decoder_raw_column_is(entry, j, DR_BIN_COL_KEY))
 			ok = false;
 	}
 	bms_free(keys);
@@ -866,7 +870,8 @@ relation_filter(DecoderRawRelation *entry, Relation rel, DepList *deps)
 	entry->root_relid = InvalidOid;
 	entry->root_map = NULL;
 	entry->root_identity_ok = true;
-	if (!options->partitions_as_root || !rel->rd_rel->relispartition)
+	if (!decoder_raw_session->opts->partitions_as_root ||
+		!rel->rd_rel->relispartition)
 	{
 		relation_actions(entry, rel, entry->nspname, entry->relname);
 		return;
@@ -886,17 +891,91 @@ relation_filter(DecoderRawRelation *entry, Relation rel, DepList *deps)
 	RelationClose(root);
 }
 
+/* The relation's names and flags as statements write them. */
+static void
+build_relation_rules(DecoderRawRelation *entry, Relation rel)
+{
+	dr_relation *rules = &entry->rules;
+	StringInfoData buf;
+	DecoderRawOut o;
+	dr_out	   *out;
+	bool		nsp_quoted;
+	bool		rel_quoted;
+
+	(void) quote_name(entry->nspname, &nsp_quoted);
+	(void) quote_name(entry->relname, &rel_quoted);
+	rules->flags = (nsp_quoted ? DR_BIN_REL_SCHEMA_QUOTED : 0) |
+		(rel_quoted ? DR_BIN_REL_NAME_QUOTED : 0);
+	/* with inheritance children, not for partitions: say ONLY */
+	if (rel->rd_rel->relhassubclass &&
+		entry->relkind != RELKIND_PARTITIONED_TABLE)
+		rules->flags |= DR_BIN_REL_ONLY;
+
+	rules_text(&buf, &out, &o);
+	dr_append_ident(out, entry->nspname, strlen(entry->nspname), nsp_quoted);
+	dr_putc(out, '.');
+	dr_append_ident(out, entry->relname, strlen(entry->relname), rel_quoted);
+	rules->qualname = buf.data;
+	rules->qualname_len = buf.len;
+
+	rules_text(&buf, &out, &o);
+	dr_append_plain_ident(out, entry->nspname, strlen(entry->nspname),
+						  nsp_quoted);
+	dr_putc(out, '.');
+	dr_append_plain_ident(out, entry->relname, strlen(entry->relname),
+						  rel_quoted);
+	rules->plain_qualname = buf.data;
+	rules->plain_qualname_len = buf.len;
+
+	rules->relkind = entry->relkind;
+	rules->replident = entry->replident;
+	rules->ncols = entry->natts;
+	rules->cols = entry->rule_cols;
+}
+
+/* Every column, and the scratch space to deform tuples into. */
+static void
+build_columns(DecoderRawRelation *entry, Relation rel, DepList *deps)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			n = Max(desc->natts, 1);
+	Bitmapset  *keys;
+	int			i;
+
+	/* key columns of the replica identity index, INCLUDE columns left out */
+	keys = entry->full_identity ? NULL : RelationGetIdentityKeyBitmap(rel);
+	entry->has_identity = entry->full_identity || !bms_is_empty(keys);
+
+	entry->desc = CreateTupleDescCopyConstr(desc); /* keeps missing values */
+	entry->natts = desc->natts;
+	entry->cols = palloc0(sizeof(DecoderRawColumn) * n);
+	entry->rule_cols = palloc0(sizeof(dr_column) * n);
+	entry->old_values = palloc(sizeof(Datum) * n);
+	entry->old_nulls = palloc(sizeof(bool) * n);
+	entry->new_values = palloc(sizeof(Datum) * n);
+	entry->new_nulls = palloc(sizeof(bool) * n);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			entry->rule_cols[i].flags = DR_COL_DROPPED;
+		else
+			build_column(entry, att, &entry->cols[i], &entry->rule_cols[i],
+						 keys, deps);
+	}
+	bms_free(keys);
+}
+
 static void
 build_relation_guts(DecoderRawRelation *entry, Relation rel)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	Bitmapset  *keys;
 	MemoryContext oldcxt;
 	DepList		deps = {NULL, 0, 0};
 	int			i;
 
 	release_entry(entry);
-	entry->cxt = AllocSetContextCreate(CacheMemoryContext,
+	entry->cxt = AllocSetContextCreate(decoder_raw_session->cache_cxt,
 									   "decoder_raw relation",
 									   ALLOCSET_SMALL_SIZES);
 	MemoryContextCopyAndSetIdentifier(entry->cxt, RelationGetRelationName(rel));
@@ -907,42 +986,15 @@ build_relation_guts(DecoderRawRelation *entry, Relation rel)
 	entry->sent = false;
 	entry->nspname = get_namespace_name(RelationGetNamespace(rel));
 	entry->relname = pstrdup(RelationGetRelationName(rel));
-	entry->quoted_nspname = quote_name(entry->nspname);
-	entry->quoted_relname = quote_name(entry->relname);
-	entry->qualname = psprintf("%s.%s", entry->quoted_nspname,
-							   entry->quoted_relname);
-	entry->plain_qualname =
-		psprintf("%s.%s",
-				 plain_quote_name(entry->nspname, entry->quoted_nspname),
-				 plain_quote_name(entry->relname, entry->quoted_relname));
 	add_syscache_dep(&deps, NAMESPACEOID, RelationGetNamespace(rel));
 	entry->relkind = rel->rd_rel->relkind;
 	entry->replident = rel->rd_rel->relreplident;
 	entry->full_identity = (entry->replident == REPLICA_IDENTITY_FULL);
-	entry->use_only = rel->rd_rel->relhassubclass &&
-		entry->relkind != RELKIND_PARTITIONED_TABLE;
 	entry->needs_gucs = false;
 	entry->has_identity_always = false;
 
-	/* key columns of the replica identity index, INCLUDE columns left out */
-	keys = entry->full_identity ? NULL : RelationGetIdentityKeyBitmap(rel);
-	entry->has_identity = entry->full_identity || !bms_is_empty(keys);
-
-	entry->desc = CreateTupleDescCopyConstr(desc); /* keeps missing values */
-	entry->natts = desc->natts;
-	entry->cols = palloc0(sizeof(DecoderRawColumn) * Max(desc->natts, 1));
-	entry->old_values = palloc(sizeof(Datum) * Max(desc->natts, 1));
-	entry->old_nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
-	entry->new_values = palloc(sizeof(Datum) * Max(desc->natts, 1));
-	entry->new_nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		entry->cols[i].dropped = att->attisdropped;
-		if (!att->attisdropped)
-			build_column(entry, att, &entry->cols[i], keys, &deps);
-	}
+	build_columns(entry, rel, &deps);
+	build_relation_rules(entry, rel);
 	identity_key_comparisons(entry, rel, &deps);
 	relation_filter(entry, rel, &deps);
 
@@ -952,12 +1004,10 @@ build_relation_guts(DecoderRawRelation *entry, Relation rel)
 	{
 		if (deps.items[i].cacheid == DEP_RELATION)
 		{
-			relation_dep_entries++;
+			decoder_raw_session->relation_dep_entries++;
 			break;
 		}
 	}
-
-	bms_free(keys);
 	MemoryContextSwitchTo(oldcxt);
 }
 
@@ -969,16 +1019,17 @@ build_relation_guts(DecoderRawRelation *entry, Relation rel)
 DecoderRawRelation *
 decoder_raw_get_relation(Relation rel)
 {
+	DecoderRawSession *session = decoder_raw_session;
 	Oid			relid = RelationGetRelid(rel);
-	DecoderRawRelation *entry;
+	DecoderRawRelation *entry = session->last_relation;
 	bool		found;
 
-	Assert(RelationCache != NULL);
+	Assert(session->relations != NULL);
 
-	if (last_entry != NULL && last_entry->relid == relid && last_entry->valid)
-		return last_entry;
+	if (entry != NULL && entry->relid == relid && entry->valid)
+		return entry;
 
-	entry = hash_search(RelationCache, &relid, HASH_ENTER, &found);
+	entry = hash_search(session->relations, &relid, HASH_ENTER, &found);
 	if (!found)
 	{
 		entry->valid = false;
@@ -986,12 +1037,12 @@ decoder_raw_get_relation(Relation rel)
 		entry->deps = NULL;
 		entry->ndeps = 0;
 		entry->writer_private = NULL;
-		entry->id = next_relation_id++;
+		entry->id = session->next_relation_id++;
 	}
 	if (!entry->valid)
 		build_relation(entry, rel);
 
-	last_entry = entry;
+	session->last_relation = entry;
 	return entry;
 }
 

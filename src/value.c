@@ -8,7 +8,10 @@
  * floats and hex bytea; every other type goes through its output function,
  * with those settings pinned by decoder_raw_pin_output_settings() when the
  * relation needs it.  Both formats use this, so that the binary format's
- * text values and the SQL format's literals agree.
+ * text values and the SQL format's literals agree.  The text forms that the
+ * client programs write too (timestamps, hex) come from common/.
+ *
+ * Here too: the rules' output buffer over a StringInfo.
  *
  * Copyright (c) 2026, decoder_raw developers
  * Distributed under the PostgreSQL License, see LICENSE.
@@ -21,134 +24,111 @@
 
 #include "common/shortest_dec.h"
 #include "datatype/timestamp.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgtime.h"
 #include "utils/builtins.h"
-#include "utils/cash.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-/* Append n >= 0 with at least "width" digits. */
-static inline char *
-put_digits(char *dst, int64 n, int width)
+/* ----------
+ * The rules' output buffer over a StringInfo
+ * ----------
+ */
+static void
+out_append(dr_out *out, const char *data, size_t len)
 {
-	char		tmp[24];
-	int			len = 0;
+	StringInfo	buf = ((DecoderRawOut *) out)->buf;
 
-	do
+	/* the rules append many short pieces: copy them where there is room */
+	if (len < (size_t) (buf->maxlen - buf->len))
 	{
-		tmp[len++] = '0' + (char) (n % 10);
-		n /= 10;
-	} while (n > 0);
-	while (len < width)
-		tmp[len++] = '0';
-	while (len > 0)
-		*dst++ = tmp[--len];
-	return dst;
+		memcpy(buf->data + buf->len, data, len);
+		buf->len += (int) len;
+		buf->data[buf->len] = '\0';
+		return;
+	}
+	appendBinaryStringInfo(buf, data, (int) len);
 }
 
-/* Append 0 <= n < 100 as two digits. */
-static inline char *
-put_two_digits(char *dst, int n)
+static char *
+out_reserve(dr_out *out, size_t n, size_t *len)
 {
-	static const char pairs[] =
-		"00010203040506070809101112131415161718192021222324"
-		"25262728293031323334353637383940414243444546474849"
-		"50515253545556575859606162636465666768697071727374"
-		"75767778798081828384858687888990919293949596979899";
+	StringInfo	buf = ((DecoderRawOut *) out)->buf;
 
-	memcpy(dst, pairs + 2 * n, 2);
-	return dst + 2;
+	decoder_raw_reserve(buf, (int) n);
+	*len = buf->len;
+	return buf->data;
 }
+
+static void
+out_set_len(dr_out *out, size_t len)
+{
+	StringInfo	buf = ((DecoderRawOut *) out)->buf;
+
+	buf->len = (int) len;
+	buf->data[len] = '\0';
+}
+
+/*
+ * A statement is one allocation, at most MaxAllocSize: say which value is
+ * too large and how else to carry it.
+ */
+static void
+out_too_large(dr_out *out, size_t needed)
+{
+	DecoderRawOut *o = (DecoderRawOut *) out;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 o->col != NULL && o->rel != NULL ?
+			 errmsg("decoder_raw cannot write the value of column \"%s\" of table \"%s.%s\" in the SQL format",
+					o->col->name, o->rel->nspname, o->rel->relname) :
+			 errmsg("decoder_raw cannot write a message in the SQL format"),
+			 errdetail("The statement would take %zu bytes, more than the %zu that PostgreSQL can allocate; its literal writes a control character as up to 4 bytes.",
+					   needed, (Size) MaxAllocSize - 1),
+			 errhint("The binary format (option \"format\" \"binary\") writes values unescaped.")));
+}
+
+/* Set up o to write into buf; it knows of no relation yet. */
+dr_out *
+decoder_raw_out(DecoderRawOut *o, StringInfo buf)
+{
+	o->out.append = out_append;
+	o->out.reserve = out_reserve;
+	o->out.set_len = out_set_len;
+	o->out.max_len = MaxAllocSize;
+	o->out.too_large = out_too_large;
+	o->buf = buf;
+	o->rel = NULL;
+	o->col = NULL;
+	return &o->out;
+}
+
+/* ----------
+ * Text forms
+ * ----------
+ */
 
 /*
  * The ISO form that timestamp_out() and timestamptz_out() give under
  * DateStyle ISO and TimeZone UTC, written directly: this is on the hot path
  * of every table with a timestamp column.
  */
-static void
+static inline void
 append_timestamp(StringInfo out, Timestamp ts, bool with_tz)
 {
-	int64		date;
-	int64		time;
-	int			year,
-				month,
-				day;
-	int			secs,
-				fsec;
-	bool		bc;
-	char	   *dst;
+	int			n;
 
-	if (TIMESTAMP_NOT_FINITE(ts))
-	{
-		char		buf[MAXDATELEN + 1];
-
-		EncodeSpecialTimestamp(ts, buf);
-		appendStringInfoString(out, buf);
-		return;
-	}
-	if (!IS_VALID_TIMESTAMP(ts))
+	decoder_raw_reserve(out, DR_TIMESTAMP_BUFSIZE);
+	n = dr_put_timestamp(out->data + out->len, ts, with_tz);
+	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range")));
-
-	/* as timestamp2tm() splits it */
-	time = ts;
-	TMODULO(time, date, USECS_PER_DAY);
-	if (time < INT64CONST(0))
-	{
-		time += USECS_PER_DAY;
-		date -= 1;
-	}
-	j2date((int) (date + POSTGRES_EPOCH_JDATE), &year, &month, &day);
-	bc = year <= 0;
-	if (bc)
-		year = -(year - 1);
-
-	enlargeStringInfo(out, MAXDATELEN + 1);
-	dst = out->data + out->len;
-	if (year >= 1000 && year < 10000)
-	{
-		dst = put_two_digits(dst, year / 100);
-		dst = put_two_digits(dst, year % 100);
-	}
-	else
-		dst = put_digits(dst, year, 4);
-	*dst++ = '-';
-	dst = put_two_digits(dst, month);
-	*dst++ = '-';
-	dst = put_two_digits(dst, day);
-	*dst++ = ' ';
-	secs = (int) (time / USECS_PER_SEC);
-	fsec = (int) (time - (int64) secs * USECS_PER_SEC);
-	dst = put_two_digits(dst, secs / SECS_PER_HOUR);
-	*dst++ = ':';
-	dst = put_two_digits(dst, secs / SECS_PER_MINUTE % MINS_PER_HOUR);
-	*dst++ = ':';
-	dst = put_two_digits(dst, secs % SECS_PER_MINUTE);
-	if (fsec != 0)
-	{
-		/* microseconds, without trailing zeros */
-		*dst++ = '.';
-		dst = put_two_digits(dst, fsec / 10000);
-		dst = put_two_digits(dst, fsec / 100 % 100);
-		dst = put_two_digits(dst, fsec % 100);
-		while (dst[-1] == '0')
-			dst--;
-	}
-	if (with_tz)
-	{
-		memcpy(dst, "+00", 3);
-		dst += 3;
-	}
-	if (bc)
-	{
-		memcpy(dst, " BC", 3);
-		dst += 3;
-	}
-	*dst = '\0';
-	out->len = dst - out->data;
+	out->len += n;
 }
 
 static void
@@ -172,23 +152,29 @@ append_date(StringInfo out, DateADT date)
 void
 decoder_raw_append_hex(StringInfo out, const char *data, int len)
 {
-	static const char hex[] = "0123456789abcdef";
-	char	   *dst;
-	int			i;
-
-	enlargeStringInfo(out, len * 2 + 3);
-	dst = out->data + out->len;
-	*dst++ = '\\';
-	*dst++ = 'x';
-	for (i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) data[i];
-
-		*dst++ = hex[c >> 4];
-		*dst++ = hex[c & 0x0f];
-	}
-	out->len += len * 2 + 2;
+	decoder_raw_reserve(out, len * 2 + 3);
+	out->len += dr_put_hex(out->data + out->len, (const unsigned char *) data,
+						   len);
 	out->data[out->len] = '\0';
+}
+
+/* LSN in the usual X/X notation. */
+void
+decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn)
+{
+	decoder_raw_reserve(out, DR_LSN_BUFSIZE);
+	out->len += dr_put_lsn(out->data + out->len, lsn);
+}
+
+/*
+ * Is a message's content text, valid in the database encoding?  Else both
+ * formats carry it as bytes (the SQL format as a bytea literal).
+ */
+bool
+decoder_raw_message_is_text(const char *message, Size sz)
+{
+	return memchr(message, '\0', sz) == NULL &&
+		pg_verifymbstr(message, sz, true);
 }
 
 /* ISO 8601 in UTC, whatever the session's DateStyle and TimeZone. */
@@ -214,15 +200,15 @@ decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
 			appendStringInfoChar(out, DatumGetBool(value) ? 't' : 'f');
 			return;
 		case DR_COL_INT2:
-			enlargeStringInfo(out, 8);
+			decoder_raw_reserve(out, 8);
 			out->len += pg_itoa(DatumGetInt16(value), out->data + out->len);
 			return;
 		case DR_COL_INT4:
-			enlargeStringInfo(out, 12);
+			decoder_raw_reserve(out, 12);
 			out->len += pg_ltoa(DatumGetInt32(value), out->data + out->len);
 			return;
 		case DR_COL_INT8:
-			enlargeStringInfo(out, MAXINT8LEN + 1);
+			decoder_raw_reserve(out, MAXINT8LEN + 1);
 			out->len += pg_lltoa(DatumGetInt64(value), out->data + out->len);
 			return;
 		case DR_COL_FLOAT4:
