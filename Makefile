@@ -19,13 +19,14 @@ OBJS = \
 	src/sql_writer.o \
 	src/binary_writer.o \
 	src/value.o \
+	src/numeric_text.o \
 	$(COMMON_OBJS)
 PGFILEDESC = "decoder_raw - logical decoding output plugin emitting SQL or binary records"
 
 EXTENSION = decoder_raw
 DATA = decoder_raw--1.0.sql
 
-REGRESS = setup basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation filters publications partitions_root
+REGRESS = setup basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation filters publications partitions_root value_text
 REGRESS_OPTS = --temp-instance=./tmp_check_regress \
 	--temp-config=$(srcdir)/test/logical.conf
 

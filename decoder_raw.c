@@ -121,7 +121,11 @@ decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 	data->scratch = makeStringInfo();
 	if (data->opts.message_size > 0)
 	{
+		MemoryContext old = MemoryContextSwitchTo(ctx->context);
+
+		/* in ctx->out's context: send_pending() swaps their buffers */
 		data->out = makeStringInfo();
+		MemoryContextSwitchTo(old);
 		data->pack_keep = 4 * data->opts.message_size + 1024;
 	}
 	else
@@ -298,6 +302,30 @@ reset_pending(DecoderRawData *data)
 	resetStringInfo(out);
 }
 
+/*
+ * Send the whole pending message.  The SQL functions' prepare_write puts no
+ * header in front (the walsender's does): there, hand over the pending
+ * buffer itself instead of a copy.  Both buffers live in ctx->context.
+ */
+static void
+send_pending(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	StringInfo	out = data->out;
+
+	OutputPluginPrepareWrite(ctx, true);
+	if (ctx->out->len == 0)
+	{
+		StringInfoData empty = *ctx->out;
+
+		*ctx->out = *out;
+		*out = empty;
+	}
+	else
+		appendBinaryStringInfo(ctx->out, out->data, out->len);
+	OutputPluginWrite(ctx, true);
+	reset_pending(data);
+}
+
 /* Send the pending message, if any. */
 static void
 flush_pending(LogicalDecodingContext *ctx, DecoderRawData *data)
@@ -306,8 +334,7 @@ flush_pending(LogicalDecodingContext *ctx, DecoderRawData *data)
 
 	if (out == ctx->out || out->len == 0)
 		return;
-	send_message(ctx, out->data, out->len);
-	reset_pending(data);
+	send_pending(ctx, data);
 }
 
 /* Start a record; returns the buffer the writer appends it to. */
@@ -362,7 +389,10 @@ decoder_raw_end_record(LogicalDecodingContext *ctx, DecoderRawData *data)
 					 out->len - data->record_body);
 	}
 	else
-		send_message(ctx, out->data, out->len);
+	{
+		send_pending(ctx, data);
+		return;
+	}
 	reset_pending(data);
 }
 

@@ -37,9 +37,16 @@ typedef struct BinaryRelation
 static void
 append_varint(StringInfo out, uint64 value)
 {
-	int			n = dr_varint_size(value);
+	int			n;
 
-	enlargeStringInfo(out, n);
+	if (value < 0x80)
+	{
+		appendStringInfoCharMacro(out, (char) value);
+		return;
+	}
+	n = dr_varint_size(value);
+
+	decoder_raw_reserve(out, n);
 	dr_put_varint(out->data + out->len, value);
 	out->len += n;
 	out->data[out->len] = '\0';
@@ -85,19 +92,31 @@ append_string(StringInfo out, const char *s)
  * common, are never moved.
  */
 static void
-prefix_length(StringInfo out, int start, int reserved, uint64 extra)
+prefix_length_slow(StringInfo out, int start, int reserved, uint64 extra)
 {
 	uint64		len = (uint64) (out->len - start);
 	int			n = dr_varint_size(len + extra);
 
 	if (n > reserved)
 	{
-		enlargeStringInfo(out, n - reserved);
+		decoder_raw_reserve(out, n - reserved);
 		memmove(out->data + start + n - reserved, out->data + start, len);
 		out->len += n - reserved;
 		out->data[out->len] = '\0';
 	}
 	dr_put_varint(out->data + start - reserved, len + extra);
+}
+
+/* The common case inline: a body short enough for its one reserved byte. */
+static inline void
+prefix_length(StringInfo out, int start, int reserved, uint64 extra)
+{
+	uint64		len = (uint64) (out->len - start) + extra;
+
+	if (reserved == 1 && len < 0x80)
+		out->data[start - 1] = (char) len;
+	else
+		prefix_length_slow(out, start, reserved, extra);
 }
 
 /*
@@ -123,8 +142,8 @@ start_record(LogicalDecodingContext *ctx, DecoderRawData *data, char kind)
 	}
 
 	out = decoder_raw_begin_record(ctx, data);
-	appendStringInfoChar(out, kind);
-	appendStringInfoChar(out, 0);	/* length, filled in by end_record */
+	appendStringInfoCharMacro(out, kind);
+	appendStringInfoCharMacro(out, 0);	/* length, filled in by end_record */
 	return out->len;
 }
 
@@ -136,8 +155,8 @@ static int
 next_record(StringInfo out, int body_start, char kind)
 {
 	prefix_length(out, body_start, 1, 0);
-	appendStringInfoChar(out, kind);
-	appendStringInfoChar(out, 0);	/* length, filled in by end_record */
+	appendStringInfoCharMacro(out, kind);
+	appendStringInfoCharMacro(out, 0);	/* length, filled in by end_record */
 	return out->len;
 }
 
@@ -196,8 +215,8 @@ binary_relation_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 	append_varint(out, rel->relid);
 	/* the SQL format's rendering hints, as the relation cache made them */
 	append_varint(out, rel->rules.flags);
-	appendStringInfoChar(out, rel->relkind);
-	appendStringInfoChar(out, rel->replident);
+	appendStringInfoCharMacro(out, rel->relkind);
+	appendStringInfoCharMacro(out, rel->replident);
 	append_string(out, rel->nspname);
 	append_string(out, rel->relname);
 
@@ -236,13 +255,13 @@ append_value(StringInfo out, DecoderRawColumn *col, bool binary,
 
 	if (isnull)
 	{
-		appendStringInfoChar(out, DR_BIN_VALUE_NULL);
+		appendStringInfoCharMacro(out, DR_BIN_VALUE_NULL);
 		return;
 	}
 	/* an UPDATE does not log a large value that it did not change */
 	if (decoder_raw_value_unchanged(col, value, isnull))
 	{
-		appendStringInfoChar(out, DR_BIN_VALUE_UNCHANGED);
+		appendStringInfoCharMacro(out, DR_BIN_VALUE_UNCHANGED);
 		return;
 	}
 
@@ -257,7 +276,7 @@ append_value(StringInfo out, DecoderRawColumn *col, bool binary,
 	}
 
 	/* text form straight into the record, its length in front */
-	appendStringInfoChar(out, 0);
+	appendStringInfoCharMacro(out, 0);
 	start = out->len;
 	decoder_raw_append_value_text(out, col, value);
 	prefix_length(out, start, 1, DR_BIN_VALUE_BASE);
@@ -367,7 +386,7 @@ static void
 append_old_tuple(StringInfo out, DecoderRawRelation *rel, BinaryRelation *br,
 				 HeapTuple oldtuple)
 {
-	appendStringInfoChar(out, rel->full_identity ? DR_BIN_OLD_ROW : DR_BIN_OLD_KEY);
+	appendStringInfoCharMacro(out, rel->full_identity ? DR_BIN_OLD_ROW : DR_BIN_OLD_KEY);
 	append_tuple(out, rel, br, oldtuple, rel->old_values, rel->old_nulls,
 				 !rel->full_identity);
 }
@@ -386,7 +405,7 @@ binary_update(LogicalDecodingContext *ctx, DecoderRawData *data,
 	if (oldtuple != NULL)
 		append_old_tuple(out, rel, br, oldtuple);
 	else
-		appendStringInfoChar(out, DR_BIN_OLD_NONE);
+		appendStringInfoCharMacro(out, DR_BIN_OLD_NONE);
 	append_tuple(out, rel, br, newtuple, rel->new_values, rel->new_nulls,
 				 false);
 	end_record(ctx, data, body);

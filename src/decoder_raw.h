@@ -369,6 +369,17 @@ typedef struct DecoderRawOut
 
 extern dr_out *decoder_raw_out(DecoderRawOut *o, StringInfo buf);
 
+/*
+ * Room for n more bytes: enlargeStringInfo() is a call, and the values of
+ * a row need it several times, almost always with room to spare.
+ */
+static inline void
+decoder_raw_reserve(StringInfo out, int n)
+{
+	if (n < 0 || n >= out->maxlen - out->len)
+		enlargeStringInfo(out, n);
+}
+
 /* value.c */
 extern void decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
 										  Datum value);
@@ -387,5 +398,8 @@ decoder_raw_value_unchanged(const DecoderRawColumn *col, Datum value,
 	return !isnull && col->typisvarlena &&
 		VARATT_IS_EXTERNAL_ONDISK(DatumGetPointer(value));
 }
+
+/* numeric_text.c */
+extern void decoder_raw_append_numeric(StringInfo out, Datum value);
 
 #endif							/* DECODER_RAW_H */

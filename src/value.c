@@ -40,7 +40,17 @@
 static void
 out_append(dr_out *out, const char *data, size_t len)
 {
-	appendBinaryStringInfo(((DecoderRawOut *) out)->buf, data, (int) len);
+	StringInfo	buf = ((DecoderRawOut *) out)->buf;
+
+	/* the rules append many short pieces: copy them where there is room */
+	if (len < (size_t) (buf->maxlen - buf->len))
+	{
+		memcpy(buf->data + buf->len, data, len);
+		buf->len += (int) len;
+		buf->data[buf->len] = '\0';
+		return;
+	}
+	appendBinaryStringInfo(buf, data, (int) len);
 }
 
 static char *
@@ -48,7 +58,7 @@ out_reserve(dr_out *out, size_t n, size_t *len)
 {
 	StringInfo	buf = ((DecoderRawOut *) out)->buf;
 
-	enlargeStringInfo(buf, (int) n);
+	decoder_raw_reserve(buf, (int) n);
 	*len = buf->len;
 	return buf->data;
 }
@@ -112,7 +122,7 @@ append_timestamp(StringInfo out, Timestamp ts, bool with_tz)
 {
 	int			n;
 
-	enlargeStringInfo(out, DR_TIMESTAMP_BUFSIZE);
+	decoder_raw_reserve(out, DR_TIMESTAMP_BUFSIZE);
 	n = dr_put_timestamp(out->data + out->len, ts, with_tz);
 	if (n < 0)
 		ereport(ERROR,
@@ -142,7 +152,7 @@ append_date(StringInfo out, DateADT date)
 void
 decoder_raw_append_hex(StringInfo out, const char *data, int len)
 {
-	enlargeStringInfo(out, len * 2 + 3);
+	decoder_raw_reserve(out, len * 2 + 3);
 	out->len += dr_put_hex(out->data + out->len, (const unsigned char *) data,
 						   len);
 	out->data[out->len] = '\0';
@@ -152,7 +162,7 @@ decoder_raw_append_hex(StringInfo out, const char *data, int len)
 void
 decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn)
 {
-	enlargeStringInfo(out, DR_LSN_BUFSIZE);
+	decoder_raw_reserve(out, DR_LSN_BUFSIZE);
 	out->len += dr_put_lsn(out->data + out->len, lsn);
 }
 
@@ -190,15 +200,15 @@ decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
 			appendStringInfoChar(out, DatumGetBool(value) ? 't' : 'f');
 			return;
 		case DR_COL_INT2:
-			enlargeStringInfo(out, 8);
+			decoder_raw_reserve(out, 8);
 			out->len += pg_itoa(DatumGetInt16(value), out->data + out->len);
 			return;
 		case DR_COL_INT4:
-			enlargeStringInfo(out, 12);
+			decoder_raw_reserve(out, 12);
 			out->len += pg_ltoa(DatumGetInt32(value), out->data + out->len);
 			return;
 		case DR_COL_INT8:
-			enlargeStringInfo(out, MAXINT8LEN + 1);
+			decoder_raw_reserve(out, MAXINT8LEN + 1);
 			out->len += pg_lltoa(DatumGetInt64(value), out->data + out->len);
 			return;
 		case DR_COL_FLOAT4:
@@ -211,8 +221,7 @@ decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
 			appendStringInfoString(out, buf);
 			return;
 		case DR_COL_NUMERIC:
-			appendStringInfoString(out,
-								   DatumGetCString(DirectFunctionCall1(numeric_out, value)));
+			decoder_raw_append_numeric(out, value);
 			return;
 		case DR_COL_TEXT:
 			{
@@ -238,9 +247,8 @@ decoder_raw_append_value_text(StringInfo out, DecoderRawColumn *col,
 			append_timestamp(out, DatumGetTimestampTz(value), true);
 			return;
 		case DR_COL_MONEY:
-			appendStringInfoString(out,
-								   DatumGetCString(DirectFunctionCall1(numeric_out,
-																	   DirectFunctionCall1(cash_numeric, value))));
+			decoder_raw_append_numeric(out,
+									   DirectFunctionCall1(cash_numeric, value));
 			return;
 		case DR_COL_GENERIC:
 			appendStringInfoString(out, OutputFunctionCall(&col->outfunc, value));
