@@ -163,6 +163,8 @@ usage(void)
 		   "  -o, --option=NAME[=VALUE] pass an option to decoder_raw (repeatable)\n"
 		   "      --on-conflict=ACTION  an UPDATE or DELETE that finds no row: stop\n"
 		   "                            (default) or skip-and-log\n"
+		   "      --skip-xact=LSN       do not apply the transaction that begins or whose\n"
+		   "                            commit ends at LSN, but record it as applied\n"
 		   "      --max-retries=N       after a lost connection, give up after N failed\n"
 		   "                            reconnection attempts (default: retry forever)\n"
 		   "  -s, --status-interval=SECS  status to the source every SECS (default 10)\n"
@@ -252,6 +254,7 @@ parse_args(int argc, char **argv, ApplyOptions *opts)
 		{"endpos", required_argument, NULL, 6},
 		{"on-conflict", required_argument, NULL, 7},
 		{"max-retries", required_argument, NULL, 8},
+		{"skip-xact", required_argument, NULL, 9},
 		{"option", required_argument, NULL, 'o'},
 		{"status-interval", required_argument, NULL, 's'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -289,6 +292,10 @@ parse_args(int argc, char **argv, ApplyOptions *opts)
 			case 6:
 				if (!parse_lsn(optarg, &opts->endpos) || opts->endpos == 0)
 					bad_usage("invalid --endpos \"%s\": expected an LSN like 0/16B2D80", optarg);
+				break;
+			case 9:
+				if (!parse_lsn(optarg, &opts->skip_xact) || opts->skip_xact == 0)
+					bad_usage("invalid --skip-xact \"%s\": expected an LSN like 0/16B2D80", optarg);
 				break;
 			case 7:
 				if (strcmp(optarg, "stop") == 0)
@@ -388,9 +395,12 @@ run_session(Applier *a, bool first)
 		abandon_xact(a);
 	if (r == AR_DONE || r == AR_STOP || r == AR_ERROR)
 	{
-		/* confirm what the target committed before leaving */
+		/* confirm what the target committed and flushed before leaving */
 		if (a->src != NULL && a->session_started && !a->src_failed)
+		{
+			confirm_flushed(a, true);
 			send_feedback(a);
+		}
 		source_finish(a, true);
 	}
 	else
@@ -450,6 +460,9 @@ main(int argc, char **argv)
 						 (unsigned long long) a.n_changes,
 						 (unsigned long long) a.n_skipped,
 						 (unsigned long long) a.n_conflicts);
+				if (opts.skip_xact != 0 && !a.skip_done)
+					log_info("no transaction began or ended at --skip-xact " LSN_FORMAT
+							 ": none was skipped", LSN_ARGS(opts.skip_xact));
 				return 0;
 			case AR_ERROR:
 				return EXIT_APPLY_ERROR;

@@ -6,7 +6,8 @@
  * A client of the streaming replication protocol in the manner of
  * pg_recvlogical: IDENTIFY_SYSTEM, the slot, START_REPLICATION, then CopyData
  * messages ('w' XLogData, 'k' keepalive) one way and standby status updates
- * ('r') the other.  What it confirms is only what the target committed.
+ * ('r') the other.  What it confirms is only what the target committed
+ * and flushed (flush.c).
  *
  * Copyright (c) decoder_raw contributors
  *
@@ -260,8 +261,9 @@ source_start(Applier *a, lsn_t startpos)
 }
 
 /*
- * Standby status update.  write, flush and apply are all what the target
- * holds durably: its commits run with synchronous_commit on.
+ * Standby status update.  flush, which is what the slot is confirmed to,
+ * is what the target's flushed WAL holds; write and apply what it has
+ * committed.
  */
 bool
 send_feedback(Applier *a)
@@ -269,15 +271,17 @@ send_feedback(Applier *a)
 	char		buf[1 + 8 * 4 + 1];
 	struct timeval tv;
 	int64_t		now;
+	lsn_t		applied;
 
 	if (a->src == NULL || a->src_failed)
 		return false;
 	gettimeofday(&tv, NULL);
 	now = ((int64_t) tv.tv_sec - PG_EPOCH_OFFSET) * 1000000 + tv.tv_usec;
+	applied = a->committed > a->confirmed ? a->committed : a->confirmed;
 	buf[0] = 'r';
-	send_uint64(buf + 1, a->confirmed);
+	send_uint64(buf + 1, applied);
 	send_uint64(buf + 9, a->confirmed);
-	send_uint64(buf + 17, a->confirmed);
+	send_uint64(buf + 17, applied);
 	send_uint64(buf + 25, (uint64_t) now);
 	buf[33] = 0;
 	a->last_feedback = now_usec();
@@ -321,6 +325,9 @@ periodic_status(Applier *a)
 		return true;
 	if (a->opts->progress_lines)
 		status_line(a);
+	/* an idle applier learns here that the target went away */
+	if (!confirm_flushed(a, false))
+		return false;
 	return send_feedback(a);
 }
 
@@ -330,8 +337,8 @@ periodic_status(Applier *a)
  * keepalive.  So when no transaction is open here (nothing received since
  * the last commit is waiting to be applied: non-transactional messages are
  * applied as they come), everything the slot would send up to that point is
- * already on the target, or was filtered out by the plugin.  Confirming it
- * then loses nothing: a restart decodes again only commits that start at
+ * already on the target, or was filtered out by the plugin.  Confirming it,
+ * once the target has flushed its last commit, loses nothing: a restart decodes again only commits that start at
  * or after it.  It is what lets the slot advance over WAL of which the
  * plugin sends nothing (other origins, empty transactions).  With a
  * transaction open the keepalive may come from the middle of its output,
@@ -352,11 +359,11 @@ handle_keepalive(Applier *a, const char *buf, int len)
 	reply = buf[17] != 0;
 	if (wal_end > a->wal_end)
 		a->wal_end = wal_end;
-	if (!a->in_xact && wal_end > a->confirmed)
-		a->confirmed = wal_end;
+	if (!a->in_xact)
+		lsn_map_push(a, wal_end, a->last_local);
 	if (a->opts->endpos != 0 && !a->in_xact && wal_end >= a->opts->endpos)
-		return send_feedback(a) ? AR_DONE : AR_LOST;
-	if (reply && !send_feedback(a))
+		return AR_DONE;
+	if (reply && (!confirm_flushed(a, false) || !send_feedback(a)))
 		return AR_LOST;
 	return AR_OK;
 }
@@ -384,7 +391,7 @@ handle_xlogdata(Applier *a, const char *buf, int len)
 	 * it: output is in commit order, so everything up to endpos is applied.
 	 */
 	if (a->opts->endpos != 0 && !a->in_xact && start > a->opts->endpos)
-		return send_feedback(a) ? AR_DONE : AR_LOST;
+		return AR_DONE;
 
 	if (memchr(buf + 25, '\0', len - 25) != NULL)
 	{
