@@ -57,7 +57,8 @@ typedef struct ApplyOptions
 	int			nplugin_opts;
 	int			status_interval;	/* seconds; 0: only when asked */
 	bool		verbose;
-	bool		progress_lines; /* status lines: --verbose or a terminal */
+	bool		progress_lines; /* status lines: --verbose, --status-interval
+								 * or a terminal */
 	int			max_retries;	/* -1: reconnect forever */
 	ConflictAction on_conflict;
 } ApplyOptions;
@@ -105,6 +106,12 @@ typedef struct Applier
 	int			map_len;
 	int			map_cap;
 	lsn_t		wal_end;		/* source WAL end last seen */
+	lsn_t		applied;		/* stream position applied: the last commit,
+								 * or a keepalive's WAL end between commits */
+	int64_t		src_time;		/* source clock of its last message, Unix us */
+	bool		src_idle;		/* that message a keepalive between commits */
+	int64_t		commit_time;	/* source commit time of the last applied
+								 * transaction, Unix us; 0: unknown */
 	int64_t		last_feedback;	/* microseconds, monotonic */
 	bool		src_failed;		/* feedback could not be sent */
 	bool		session_started;	/* START_REPLICATION succeeded */
@@ -142,6 +149,7 @@ extern void *xmalloc(size_t size);
 extern char *xstrdup(const char *s);
 extern void describe_conninfo(const char *conninfo, char *out, size_t outlen);
 extern bool parse_lsn(const char *str, lsn_t *lsn);
+extern bool parse_utc_timestamp(const char *str, int64_t *usec);
 
 /* source.c */
 extern ApplyResult source_connect(Applier *a, uint64_t *sysid, bool first);

@@ -294,18 +294,29 @@ send_feedback(Applier *a)
 	return true;
 }
 
+/*
+ * The status line.  The lag is how far the stream the source has sent is
+ * ahead of what is applied: in bytes of its WAL, and in seconds, by the
+ * source's clock, from the commit time of the last transaction applied to
+ * the source's last message; 0 when that message is a keepalive that finds
+ * everything applied.
+ */
 static void
 status_line(Applier *a)
 {
 	int64_t		now = now_usec();
 	double		secs = (now - a->last_report) / 1e6;
+	double		lag_secs = 0;
 
 	if (secs <= 0)
 		secs = 1;
-	log_info("applied " LSN_FORMAT ", lag %llu bytes, %.1f xacts/s, %.1f changes/s, "
-			 "%llu transactions, %llu conflicts",
-			 LSN_ARGS(a->committed),
-			 (unsigned long long) (a->wal_end > a->committed ? a->wal_end - a->committed : 0),
+	if (!a->src_idle && a->commit_time != 0 && a->src_time > a->commit_time)
+		lag_secs = (a->src_time - a->commit_time) / 1e6;
+	log_info("applied " LSN_FORMAT " (confirmed " LSN_FORMAT "), lag %llu bytes %.1f s, "
+			 "%.1f xacts/s, %.1f rows/s, %llu transactions, %llu conflicts",
+			 LSN_ARGS(a->applied), LSN_ARGS(a->confirmed),
+			 (unsigned long long) (a->wal_end > a->applied ? a->wal_end - a->applied : 0),
+			 lag_secs,
 			 (a->n_xacts - a->last_xacts) / secs,
 			 (a->n_changes - a->last_changes) / secs,
 			 (unsigned long long) a->n_xacts,
@@ -313,6 +324,13 @@ status_line(Applier *a)
 	a->last_xacts = a->n_xacts;
 	a->last_changes = a->n_changes;
 	a->last_report = now;
+}
+
+/* the send time of a message of the source, on the Unix epoch */
+static void
+note_source_time(Applier *a, const char *p)
+{
+	a->src_time = (int64_t) recv_uint64(p) + PG_EPOCH_OFFSET * 1000000;
 }
 
 /* status due: feedback and, where wanted, a status line */
@@ -359,8 +377,14 @@ handle_keepalive(Applier *a, const char *buf, int len)
 	reply = buf[17] != 0;
 	if (wal_end > a->wal_end)
 		a->wal_end = wal_end;
+	note_source_time(a, buf + 9);
+	a->src_idle = !a->in_xact;
 	if (!a->in_xact)
+	{
 		lsn_map_push(a, wal_end, a->last_local);
+		if (wal_end > a->applied)
+			a->applied = wal_end;
+	}
 	if (a->opts->endpos != 0 && !a->in_xact && wal_end >= a->opts->endpos)
 		return AR_DONE;
 	if (reply && (!confirm_flushed(a, false) || !send_feedback(a)))
@@ -385,6 +409,8 @@ handle_xlogdata(Applier *a, const char *buf, int len)
 	wal_end = recv_uint64(buf + 9);
 	if (wal_end > a->wal_end)
 		a->wal_end = wal_end;
+	note_source_time(a, buf + 17);
+	a->src_idle = false;
 
 	/*
 	 * Outside a transaction, a message beyond endpos starts what comes after

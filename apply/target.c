@@ -131,6 +131,7 @@ setup_origin(Applier *a)
 	if (!target_query_lsn(a, "SELECT pg_catalog.pg_current_wal_insert_lsn()", &a->last_local))
 		return target_lost(a, NULL) ? AR_LOST : AR_ERROR;
 	lsn_map_push(a, a->committed, a->last_local);
+	a->applied = a->committed;
 	return AR_OK;
 }
 
@@ -490,12 +491,15 @@ progress_line(const char *sql)
 	return p;
 }
 
-/* the commit end LSN that the progress call of a commit message names */
+/*
+ * The commit end LSN and the commit time that the progress call of a
+ * commit message names: ...xact_setup('0/16B2D80', '2026-11-21 08:03:20+00')
+ */
 static bool
-commit_lsn(const char *sql, lsn_t *lsn)
+commit_lsn(const char *sql, lsn_t *lsn, int64_t *time)
 {
 	const char *p = progress_line(sql);
-	char		text[40];
+	char		text[64];
 	size_t		len;
 
 	if (p == NULL)
@@ -506,7 +510,21 @@ commit_lsn(const char *sql, lsn_t *lsn)
 		return false;
 	memcpy(text, p, len);
 	text[len] = '\0';
-	return parse_lsn(text, lsn);
+	if (!parse_lsn(text, lsn))
+		return false;
+	*time = 0;
+	if (strncmp(p + len, "', '", 4) != 0)
+		return true;
+	p += len + 4;
+	len = strcspn(p, "'");
+	if (len < sizeof(text))
+	{
+		memcpy(text, p, len);
+		text[len] = '\0';
+		if (!parse_utc_timestamp(text, time))
+			*time = 0;
+	}
+	return true;
 }
 
 /* does the last line of the message start with COMMIT; ? */
@@ -562,6 +580,8 @@ commit_xact(Applier *a, lsn_t lsn, const char *sql, lsn_t end)
 	if (r != AR_OK)
 		return r;
 	a->committed = end;
+	if (end > a->applied)
+		a->applied = end;
 	a->last_local = local;
 	lsn_map_push(a, end, local);
 	return AR_OK;
@@ -601,8 +621,9 @@ finish_xact(Applier *a, lsn_t lsn, const char *sql)
 {
 	ApplyResult r;
 	lsn_t		end;
+	int64_t		time;
 
-	if (!commit_lsn(sql, &end))
+	if (!commit_lsn(sql, &end, &time))
 	{
 		log_error("the commit at source LSN " LSN_FORMAT " has no origin progress: "
 				  "is the slot decoded with origin-progress?", LSN_ARGS(lsn));
@@ -625,6 +646,7 @@ finish_xact(Applier *a, lsn_t lsn, const char *sql)
 	if (r != AR_OK)
 		return r;
 
+	a->commit_time = time;
 	a->n_xacts++;
 	a->n_changes += a->xact_changes;
 	if (a->opts->verbose)

@@ -3,8 +3,8 @@
 
 # Exactly once through decoder_raw_apply.  While a workload runs on S, the
 # applier is killed with SIGKILL at random points and restarted; then T
-# stops with -m immediate at random points under a running applier, then S
-# does.  The journal table has no key, so a transaction applied twice shows
+# crashes at random points under a running applier, then S stops with -m
+# immediate.  The journal table has no key, so a transaction applied twice shows
 # as two rows, and one lost as none: T must end with every journal entry
 # once and the same rows as S.
 
@@ -28,8 +28,9 @@ note "random seed $seed (APPLY_CRASH_SEED)";
 my $s = new_logical_node('source', autovacuum => 'off');
 my $t = new_logical_node(
 	'target',
-	autovacuum       => 'off',
-	wal_writer_delay => '1s');
+	autovacuum          => 'off',
+	wal_buffers         => '8MB',
+	restart_after_crash => 'on');
 $_->start              foreach $s, $t;
 create_test_tables($_) foreach $s, $t;
 $s->safe_psql('postgres',
@@ -161,11 +162,37 @@ END
 		'>=', 0, 'the slot is confirmed up to the target progress');
 }
 
-# 2. T stops with -m immediate at five random points under a running
-# applier, which reconnects each time.  The applier commits on T with
-# synchronous_commit off and T's WAL writer is slow (wal_writer_delay), so
-# each crash loses T's last commits: the slot must not have been confirmed
-# for them, or S would not send them again.
+# 2. T crashes at six random points under a running applier, which
+# reconnects each time.  The applier commits on T with synchronous_commit
+# off, so a crash loses T's last commits, and the slot must not have been
+# confirmed for them, or S would not send them again.  Three crashes are
+# -m immediate stops; for the other three T's WAL writer is stopped for a
+# while first, so that the commits of that while, unwritten in T's WAL
+# buffers, are lost, and then killed with SIGKILL, which makes the
+# postmaster restart T.  Returns the journal rows of T just before.
+sub crash_target
+{
+	my ($crash) = @_;
+	my $before;
+
+	if ($crash % 2)
+	{
+		($before) = split /\|/, census('T');
+		$t->stop('immediate');
+		$t->start;
+		return $before;
+	}
+	my $walwriter = $t->safe_psql('postgres',
+		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'walwriter'");
+	kill 'STOP', $walwriter;
+	usleep(1_200_000 + int(rand(800_000)));
+	($before) = split /\|/, census('T');
+	kill 'KILL', $walwriter;
+	$t->poll_query_until('postgres', 'SELECT true')
+	  or die 'T did not restart after its WAL writer was killed';
+	return $before;
+}
+
 {
 	my $xacts = 3000;
 	my $w     = start_writer($s, 'T', 10000, $xacts, 0.002);
@@ -173,29 +200,27 @@ END
 	my $lost  = 0;
 
 	wait_for_rows('T', 50);
-	foreach my $crash (1 .. 5)
+	foreach my $crash (1 .. 6)
 	{
 		my ($before) = split /\|/, census('T');
 
 		wait_for_rows('T', $before + 20);
 		usleep(100_000 + int(rand(500_000)));
-		($before) = split /\|/, census('T');
-		$t->stop('immediate');
-		$t->start;
+		$before = crash_target($crash);
 		my ($after) = split /\|/, census('T');
 		$lost += $before - $after if $after < $before;
 	}
 	$w->{h}->finish or die "writer failed: ${ $w->{err} }";
 	wait_for_rows('T', $xacts);
-	note "the five crashes of T lost at least $lost of its commits";
+	note "the crashes of T lost at least $lost of its commits";
 	cmp_ok($lost, '>', 0, 'the crashes of T lost asynchronous commits');
-	ok($app->{h}->pumpable, 'the applier survived the target restarts');
+	ok($app->{h}->pumpable, 'the applier survived the target crashes');
 	is(stop_apply($app, 'TERM'), 0, 'and stops with SIGTERM, exit 0');
 	like(apply_log($app), qr/connection to the target lost/,
 		'it saw the target go');
 	like(apply_log($app), qr/reconnecting in \d+ s/, 'and reconnected');
 	is(census('T'), "$xacts|$xacts|$xacts",
-		'target crashed five times: every transaction once, none lost');
+		'target crashed six times: every transaction once, none lost');
 	check_identical('target crashed');
 }
 
