@@ -194,7 +194,7 @@ sub crash_target
 }
 
 {
-	my $xacts = 3000;
+	my $xacts = 5000;
 	my $w     = start_writer($s, 'T', 10000, $xacts, 0.002);
 	my $app   = start_apply($s, $t, @args);
 	my $lost  = 0;
@@ -204,7 +204,7 @@ sub crash_target
 	{
 		my ($before) = split /\|/, census('T');
 
-		wait_for_rows('T', $before + 20);
+		wait_for_rows('T', $before + 20 < $xacts ? $before + 20 : $xacts);
 		usleep(100_000 + int(rand(500_000)));
 		$before = crash_target($crash);
 		my ($after) = split /\|/, census('T');

@@ -69,11 +69,9 @@ sub apply_as
 	return ($? >> 8, $err);
 }
 
-my $w = start_writer($s, 'R', 0, 200, 0);
-$w->{h}->finish or die "writer failed: ${ $w->{err} }";
+# a wrong password: exit 3, and no password in the message; the slot, which
+# the REPLICATION role creates first, is there for the workload
 my $end = $s->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
-
-# a wrong password: exit 3, and no password in the message
 my ($rc, $err) = apply_as('wrong s3cr3t', '--create-slot', '--endpos', $end);
 is($rc, 3, 'a wrong password on the target: exit 3');
 like($err, qr/created replication slot "roles"/,
@@ -81,6 +79,10 @@ like($err, qr/created replication slot "roles"/,
 like($err, qr/could not connect to the target \(.*user=apply_tgt\): .*password authentication failed/,
 	'the message names the server and the role');
 unlike($err, qr/s3cr3t/, 'but shows no password');
+
+my $w = start_writer($s, 'R', 0, 200, 0);
+$w->{h}->finish or die "writer failed: ${ $w->{err} }";
+$end = $s->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
 
 # without SET on session_replication_role: exit 1, with a hint
 ($rc, $err) = apply_as('pw s3cr3t', '--create-slot', '--endpos', $end);
