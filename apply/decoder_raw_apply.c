@@ -461,6 +461,23 @@ run_session(Applier *a, bool first)
 	return r;
 }
 
+/* what a run that ends well did */
+static void
+report_end(Applier *a, bool at_endpos)
+{
+	log_info("%s at " LSN_FORMAT ": %llu transactions, %llu changes applied, "
+			 "%llu skipped, %llu conflicts",
+			 at_endpos ? "reached endpos" : "stopped",
+			 LSN_ARGS(a->committed),
+			 (unsigned long long) a->n_xacts,
+			 (unsigned long long) a->n_changes,
+			 (unsigned long long) a->n_skipped,
+			 (unsigned long long) a->n_conflicts);
+	if (a->opts->skip_xact != 0 && !a->skip_done)
+		log_info("no transaction began or ended at --skip-xact " LSN_FORMAT
+				 ": none was skipped", LSN_ARGS(a->opts->skip_xact));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -504,17 +521,7 @@ main(int argc, char **argv)
 		{
 			case AR_DONE:
 			case AR_STOP:
-				log_info("%s at " LSN_FORMAT ": %llu transactions, %llu changes applied, "
-						 "%llu skipped, %llu conflicts",
-						 r == AR_DONE ? "reached endpos" : "stopped",
-						 LSN_ARGS(a.committed),
-						 (unsigned long long) a.n_xacts,
-						 (unsigned long long) a.n_changes,
-						 (unsigned long long) a.n_skipped,
-						 (unsigned long long) a.n_conflicts);
-				if (opts.skip_xact != 0 && !a.skip_done)
-					log_info("no transaction began or ended at --skip-xact " LSN_FORMAT
-							 ": none was skipped", LSN_ARGS(opts.skip_xact));
+				report_end(&a, r == AR_DONE);
 				return 0;
 			case AR_ERROR:
 				return EXIT_APPLY_ERROR;
