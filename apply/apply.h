@@ -51,11 +51,14 @@ typedef struct ApplyOptions
 	const char *origin;			/* NULL: derived from sysid and slot */
 	bool		create_slot;
 	lsn_t		endpos;			/* 0: stream until stopped */
+	lsn_t		skip_xact;		/* begin or commit end of a transaction not
+								 * to apply; 0: none */
 	PluginOption *plugin_opts;
 	int			nplugin_opts;
 	int			status_interval;	/* seconds; 0: only when asked */
 	bool		verbose;
-	bool		progress_lines; /* status lines: --verbose or a terminal */
+	bool		progress_lines; /* status lines: --verbose, --status-interval
+								 * or a terminal */
 	int			max_retries;	/* -1: reconnect forever */
 	ConflictAction on_conflict;
 } ApplyOptions;
@@ -70,6 +73,13 @@ typedef enum
 	AR_LOST,					/* a connection failed: reconnect */
 	AR_BUSY						/* slot or origin still held: retry soon */
 } ApplyResult;
+
+/* a replayed commit: source end, and target WAL position after it */
+typedef struct LsnMapping
+{
+	lsn_t		remote_end;
+	lsn_t		local_end;
+} LsnMapping;
 
 /* one message of the current transaction, kept until its commit arrives */
 typedef struct BufferedMessage
@@ -88,8 +98,20 @@ typedef struct Applier
 
 	lsn_t		committed;		/* end of the last source commit the target
 								 * holds (its origin progress) */
-	lsn_t		confirmed;		/* flush position reported to the slot */
+	lsn_t		confirmed;		/* flush position reported to the slot:
+								 * what the target's flushed WAL holds */
+	lsn_t		last_local;		/* target WAL position after our last commit */
+	LsnMapping *map;			/* commits not known to be flushed (flush.c) */
+	int			map_head;
+	int			map_len;
+	int			map_cap;
 	lsn_t		wal_end;		/* source WAL end last seen */
+	lsn_t		applied;		/* stream position applied: the last commit,
+								 * or a keepalive's WAL end between commits */
+	int64_t		src_time;		/* source clock of its last message, Unix us */
+	bool		src_idle;		/* that message a keepalive between commits */
+	int64_t		commit_time;	/* source commit time of the last applied
+								 * transaction, Unix us; 0: unknown */
 	int64_t		last_feedback;	/* microseconds, monotonic */
 	bool		src_failed;		/* feedback could not be sent */
 	bool		session_started;	/* START_REPLICATION succeeded */
@@ -98,6 +120,9 @@ typedef struct Applier
 	bool		in_xact;
 	bool		xact_started;	/* its statements run on the target already */
 	lsn_t		xact_begin;		/* LSN of its BEGIN message */
+	lsn_t		xact_end;		/* its commit end, once known; or 0 */
+	bool		xact_skip;		/* --skip-xact names it */
+	bool		skip_done;		/* --skip-xact found its transaction */
 	char		xact_xid[16];	/* from include-xids, or empty */
 	BufferedMessage *buf;
 	int			nbuf;
@@ -124,6 +149,7 @@ extern void *xmalloc(size_t size);
 extern char *xstrdup(const char *s);
 extern void describe_conninfo(const char *conninfo, char *out, size_t outlen);
 extern bool parse_lsn(const char *str, lsn_t *lsn);
+extern bool parse_utc_timestamp(const char *str, int64_t *usec);
 
 /* source.c */
 extern ApplyResult source_connect(Applier *a, uint64_t *sysid, bool first);
@@ -131,6 +157,12 @@ extern ApplyResult source_start(Applier *a, lsn_t startpos);
 extern ApplyResult source_stream(Applier *a);
 extern bool send_feedback(Applier *a);
 extern void source_finish(Applier *a, bool clean);
+
+/* flush.c */
+extern bool target_query_lsn(Applier *a, const char *sql, lsn_t *lsn);
+extern void lsn_map_reset(Applier *a);
+extern void lsn_map_push(Applier *a, lsn_t remote, lsn_t local);
+extern bool confirm_flushed(Applier *a, bool wait);
 
 /* target.c */
 extern ApplyResult target_connect(Applier *a, uint64_t sysid, bool first);

@@ -143,6 +143,54 @@ parse_lsn(const char *str, lsn_t *lsn)
 	return true;
 }
 
+/* days from 1970-01-01 to a date of the proleptic Gregorian calendar */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t		era;
+	int			yoe,
+				doy;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (int) (y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/*
+ * "2026-11-21 08:03:20.626282+00", as decoder_raw writes commit times, in
+ * microseconds since the Unix epoch.
+ */
+bool
+parse_utc_timestamp(const char *str, int64_t *usec)
+{
+	int			y,
+				mo,
+				d,
+				h,
+				mi,
+				sec,
+				n = 0;
+	int64_t		frac = 0;
+	int			digits = 0;
+
+	if (sscanf(str, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+		return false;
+	str += n;
+	if (*str == '.')
+		for (str++; *str >= '0' && *str <= '9'; str++)
+			if (digits++ < 6)
+				frac = frac * 10 + (*str - '0');
+	for (; digits < 6; digits++)
+		frac *= 10;
+	if (strncmp(str, "+00", 3) != 0)
+		return false;
+	*usec = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000000LL +
+		sec * 1000000LL + frac;
+	return true;
+}
+
 static void
 usage(void)
 {
@@ -163,9 +211,12 @@ usage(void)
 		   "  -o, --option=NAME[=VALUE] pass an option to decoder_raw (repeatable)\n"
 		   "      --on-conflict=ACTION  an UPDATE or DELETE that finds no row: stop\n"
 		   "                            (default) or skip-and-log\n"
+		   "      --skip-xact=LSN       do not apply the transaction that begins or whose\n"
+		   "                            commit ends at LSN, but record it as applied\n"
 		   "      --max-retries=N       after a lost connection, give up after N failed\n"
 		   "                            reconnection attempts (default: retry forever)\n"
-		   "  -s, --status-interval=SECS  status to the source every SECS (default 10)\n"
+		   "  -s, --status-interval=SECS  status to the source, and a status line, every\n"
+		   "                            SECS (default 10, without a line but on a terminal)\n"
 		   "  -v, --verbose             a line per transaction and status lines\n"
 		   "  -V, --version             output version information, then exit\n"
 		   "  -?, --help                show this help, then exit\n\n"
@@ -252,6 +303,7 @@ parse_args(int argc, char **argv, ApplyOptions *opts)
 		{"endpos", required_argument, NULL, 6},
 		{"on-conflict", required_argument, NULL, 7},
 		{"max-retries", required_argument, NULL, 8},
+		{"skip-xact", required_argument, NULL, 9},
 		{"option", required_argument, NULL, 'o'},
 		{"status-interval", required_argument, NULL, 's'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -290,6 +342,10 @@ parse_args(int argc, char **argv, ApplyOptions *opts)
 				if (!parse_lsn(optarg, &opts->endpos) || opts->endpos == 0)
 					bad_usage("invalid --endpos \"%s\": expected an LSN like 0/16B2D80", optarg);
 				break;
+			case 9:
+				if (!parse_lsn(optarg, &opts->skip_xact) || opts->skip_xact == 0)
+					bad_usage("invalid --skip-xact \"%s\": expected an LSN like 0/16B2D80", optarg);
+				break;
 			case 7:
 				if (strcmp(optarg, "stop") == 0)
 					opts->on_conflict = CONFLICT_STOP;
@@ -307,7 +363,10 @@ parse_args(int argc, char **argv, ApplyOptions *opts)
 				if (c == 8)
 					opts->max_retries = (int) n;
 				else
+				{
 					opts->status_interval = (int) n;
+					opts->progress_lines = true;
+				}
 				break;
 			case 'o':
 				add_plugin_option(opts, optarg);
@@ -343,7 +402,7 @@ parse_args(int argc, char **argv, ApplyOptions *opts)
 	if (opts->origin != NULL &&
 		(opts->origin[0] == '\0' || strlen(opts->origin) > MAX_ORIGIN_NAME))
 		bad_usage("%s", "an origin name needs 1 to 512 bytes");
-	opts->progress_lines = opts->verbose || isatty(STDERR_FILENO);
+	opts->progress_lines |= opts->verbose || isatty(STDERR_FILENO);
 }
 
 static void
@@ -388,15 +447,35 @@ run_session(Applier *a, bool first)
 		abandon_xact(a);
 	if (r == AR_DONE || r == AR_STOP || r == AR_ERROR)
 	{
-		/* confirm what the target committed before leaving */
+		/* confirm what the target committed and flushed before leaving */
 		if (a->src != NULL && a->session_started && !a->src_failed)
+		{
+			confirm_flushed(a, true);
 			send_feedback(a);
+		}
 		source_finish(a, true);
 	}
 	else
 		source_finish(a, false);
 	target_finish(a);
 	return r;
+}
+
+/* what a run that ends well did */
+static void
+report_end(Applier *a, bool at_endpos)
+{
+	log_info("%s at " LSN_FORMAT ": %llu transactions, %llu changes applied, "
+			 "%llu skipped, %llu conflicts",
+			 at_endpos ? "reached endpos" : "stopped",
+			 LSN_ARGS(a->committed),
+			 (unsigned long long) a->n_xacts,
+			 (unsigned long long) a->n_changes,
+			 (unsigned long long) a->n_skipped,
+			 (unsigned long long) a->n_conflicts);
+	if (a->opts->skip_xact != 0 && !a->skip_done)
+		log_info("no transaction began or ended at --skip-xact " LSN_FORMAT
+				 ": none was skipped", LSN_ARGS(a->opts->skip_xact));
 }
 
 int
@@ -442,14 +521,7 @@ main(int argc, char **argv)
 		{
 			case AR_DONE:
 			case AR_STOP:
-				log_info("%s at " LSN_FORMAT ": %llu transactions, %llu changes applied, "
-						 "%llu skipped, %llu conflicts",
-						 r == AR_DONE ? "reached endpos" : "stopped",
-						 LSN_ARGS(a.committed),
-						 (unsigned long long) a.n_xacts,
-						 (unsigned long long) a.n_changes,
-						 (unsigned long long) a.n_skipped,
-						 (unsigned long long) a.n_conflicts);
+				report_end(&a, r == AR_DONE);
 				return 0;
 			case AR_ERROR:
 				return EXIT_APPLY_ERROR;

@@ -6,7 +6,8 @@
  * A client of the streaming replication protocol in the manner of
  * pg_recvlogical: IDENTIFY_SYSTEM, the slot, START_REPLICATION, then CopyData
  * messages ('w' XLogData, 'k' keepalive) one way and standby status updates
- * ('r') the other.  What it confirms is only what the target committed.
+ * ('r') the other.  What it confirms is only what the target committed
+ * and flushed (flush.c).
  *
  * Copyright (c) decoder_raw contributors
  *
@@ -260,8 +261,9 @@ source_start(Applier *a, lsn_t startpos)
 }
 
 /*
- * Standby status update.  write, flush and apply are all what the target
- * holds durably: its commits run with synchronous_commit on.
+ * Standby status update.  flush, which is what the slot is confirmed to,
+ * is what the target's flushed WAL holds; write and apply what it has
+ * committed.
  */
 bool
 send_feedback(Applier *a)
@@ -269,15 +271,17 @@ send_feedback(Applier *a)
 	char		buf[1 + 8 * 4 + 1];
 	struct timeval tv;
 	int64_t		now;
+	lsn_t		applied;
 
 	if (a->src == NULL || a->src_failed)
 		return false;
 	gettimeofday(&tv, NULL);
 	now = ((int64_t) tv.tv_sec - PG_EPOCH_OFFSET) * 1000000 + tv.tv_usec;
+	applied = a->committed > a->confirmed ? a->committed : a->confirmed;
 	buf[0] = 'r';
-	send_uint64(buf + 1, a->confirmed);
+	send_uint64(buf + 1, applied);
 	send_uint64(buf + 9, a->confirmed);
-	send_uint64(buf + 17, a->confirmed);
+	send_uint64(buf + 17, applied);
 	send_uint64(buf + 25, (uint64_t) now);
 	buf[33] = 0;
 	a->last_feedback = now_usec();
@@ -290,18 +294,29 @@ send_feedback(Applier *a)
 	return true;
 }
 
+/*
+ * The status line.  The lag is how far the stream the source has sent is
+ * ahead of what is applied: in bytes of its WAL, and in seconds, by the
+ * source's clock, from the commit time of the last transaction applied to
+ * the source's last message; 0 when that message is a keepalive that finds
+ * everything applied.
+ */
 static void
 status_line(Applier *a)
 {
 	int64_t		now = now_usec();
 	double		secs = (now - a->last_report) / 1e6;
+	double		lag_secs = 0;
 
 	if (secs <= 0)
 		secs = 1;
-	log_info("applied " LSN_FORMAT ", lag %llu bytes, %.1f xacts/s, %.1f changes/s, "
-			 "%llu transactions, %llu conflicts",
-			 LSN_ARGS(a->committed),
-			 (unsigned long long) (a->wal_end > a->committed ? a->wal_end - a->committed : 0),
+	if (!a->src_idle && a->commit_time != 0 && a->src_time > a->commit_time)
+		lag_secs = (a->src_time - a->commit_time) / 1e6;
+	log_info("applied " LSN_FORMAT " (confirmed " LSN_FORMAT "), lag %llu bytes %.1f s, "
+			 "%.1f xacts/s, %.1f rows/s, %llu transactions, %llu conflicts",
+			 LSN_ARGS(a->applied), LSN_ARGS(a->confirmed),
+			 (unsigned long long) (a->wal_end > a->applied ? a->wal_end - a->applied : 0),
+			 lag_secs,
 			 (a->n_xacts - a->last_xacts) / secs,
 			 (a->n_changes - a->last_changes) / secs,
 			 (unsigned long long) a->n_xacts,
@@ -309,6 +324,13 @@ status_line(Applier *a)
 	a->last_xacts = a->n_xacts;
 	a->last_changes = a->n_changes;
 	a->last_report = now;
+}
+
+/* the send time of a message of the source, on the Unix epoch */
+static void
+note_source_time(Applier *a, const char *p)
+{
+	a->src_time = (int64_t) recv_uint64(p) + PG_EPOCH_OFFSET * 1000000;
 }
 
 /* status due: feedback and, where wanted, a status line */
@@ -321,6 +343,9 @@ periodic_status(Applier *a)
 		return true;
 	if (a->opts->progress_lines)
 		status_line(a);
+	/* an idle applier learns here that the target went away */
+	if (!confirm_flushed(a, false))
+		return false;
 	return send_feedback(a);
 }
 
@@ -330,8 +355,8 @@ periodic_status(Applier *a)
  * keepalive.  So when no transaction is open here (nothing received since
  * the last commit is waiting to be applied: non-transactional messages are
  * applied as they come), everything the slot would send up to that point is
- * already on the target, or was filtered out by the plugin.  Confirming it
- * then loses nothing: a restart decodes again only commits that start at
+ * already on the target, or was filtered out by the plugin.  Confirming it,
+ * once the target has flushed its last commit, loses nothing: a restart decodes again only commits that start at
  * or after it.  It is what lets the slot advance over WAL of which the
  * plugin sends nothing (other origins, empty transactions).  With a
  * transaction open the keepalive may come from the middle of its output,
@@ -352,11 +377,17 @@ handle_keepalive(Applier *a, const char *buf, int len)
 	reply = buf[17] != 0;
 	if (wal_end > a->wal_end)
 		a->wal_end = wal_end;
-	if (!a->in_xact && wal_end > a->confirmed)
-		a->confirmed = wal_end;
+	note_source_time(a, buf + 9);
+	a->src_idle = !a->in_xact;
+	if (!a->in_xact)
+	{
+		lsn_map_push(a, wal_end, a->last_local);
+		if (wal_end > a->applied)
+			a->applied = wal_end;
+	}
 	if (a->opts->endpos != 0 && !a->in_xact && wal_end >= a->opts->endpos)
-		return send_feedback(a) ? AR_DONE : AR_LOST;
-	if (reply && !send_feedback(a))
+		return AR_DONE;
+	if (reply && (!confirm_flushed(a, false) || !send_feedback(a)))
 		return AR_LOST;
 	return AR_OK;
 }
@@ -378,13 +409,15 @@ handle_xlogdata(Applier *a, const char *buf, int len)
 	wal_end = recv_uint64(buf + 9);
 	if (wal_end > a->wal_end)
 		a->wal_end = wal_end;
+	note_source_time(a, buf + 17);
+	a->src_idle = false;
 
 	/*
 	 * Outside a transaction, a message beyond endpos starts what comes after
 	 * it: output is in commit order, so everything up to endpos is applied.
 	 */
 	if (a->opts->endpos != 0 && !a->in_xact && start > a->opts->endpos)
-		return send_feedback(a) ? AR_DONE : AR_LOST;
+		return AR_DONE;
 
 	if (memchr(buf + 25, '\0', len - 25) != NULL)
 	{

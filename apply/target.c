@@ -4,7 +4,8 @@
  *		decoder_raw_apply: the session on the target that replays the SQL.
  *
  * The session is bound to the stream's replication origin and runs with
- * session_replication_role = replica and synchronous_commit = on.  Each
+ * session_replication_role = replica and synchronous_commit = off (what is
+ * confirmed to the slot waits for the target's WAL flush: flush.c).  Each
  * message of the stream runs as one simple-protocol query: the plugin puts
  * SET CONSTRAINTS ALL IMMEDIATE, pg_replication_origin_xact_setup() and
  * COMMIT in the commit's message, so progress and commit reach the server
@@ -119,9 +120,19 @@ setup_origin(Applier *a)
 		r = AR_ERROR;
 	}
 	PQclear(res);
-	if (a->committed > a->confirmed)
-		a->confirmed = a->committed;
-	return r;
+	if (r != AR_OK)
+		return r;
+
+	/*
+	 * The progress may be that of commits not flushed yet: it is confirmed
+	 * once the target's WAL is flushed to where it is now.
+	 */
+	lsn_map_reset(a);
+	if (!target_query_lsn(a, "SELECT pg_catalog.pg_current_wal_insert_lsn()", &a->last_local))
+		return target_lost(a, NULL) ? AR_LOST : AR_ERROR;
+	lsn_map_push(a, a->committed, a->last_local);
+	a->applied = a->committed;
+	return AR_OK;
 }
 
 ApplyResult
@@ -159,8 +170,8 @@ target_connect(Applier *a, uint64_t sysid, bool first)
 		return r;
 	}
 	PQclear(res);
-	/* a COMMIT that succeeded is durable: only then is it confirmed */
-	res = setup_query(a, "SET synchronous_commit = on", 0, NULL, &r);
+	/* commits need not wait for the disk: only flushed ones are confirmed */
+	res = setup_query(a, "SET synchronous_commit = off", 0, NULL, &r);
 	if (res == NULL)
 		return r;
 	PQclear(res);
@@ -198,11 +209,26 @@ statement_text(const char *sql, int k, char *out, size_t outlen)
 static void
 describe_xact(Applier *a, char *out, size_t outlen)
 {
+	char		end[40] = "";
+
 	if (!a->in_xact)
+	{
 		snprintf(out, outlen, "outside any transaction");
-	else
-		snprintf(out, outlen, "in the transaction%s%s begun at " LSN_FORMAT,
-				 a->xact_xid[0] ? " of xid " : "", a->xact_xid, LSN_ARGS(a->xact_begin));
+		return;
+	}
+	if (a->xact_end != 0)
+		snprintf(end, sizeof(end), ", commit end " LSN_FORMAT, LSN_ARGS(a->xact_end));
+	snprintf(out, outlen, "in the transaction%s%s begun at " LSN_FORMAT "%s",
+			 a->xact_xid[0] ? " of xid " : "", a->xact_xid, LSN_ARGS(a->xact_begin), end);
+}
+
+/* after an error in a transaction: how to go on without it */
+static void
+skip_hint(Applier *a)
+{
+	if (a->in_xact)
+		log_info("hint: --skip-xact " LSN_FORMAT " skips this transaction, recording it "
+				 "as applied", LSN_ARGS(a->xact_end != 0 ? a->xact_end : a->xact_begin));
 }
 
 /* wait for the target's results, keeping the source informed meanwhile */
@@ -225,87 +251,125 @@ wait_target(Applier *a)
 	return true;
 }
 
-/*
- * Run one message as one query and check the result of each statement.
- * An UPDATE or DELETE that finds no row is a conflict.
- */
-static ApplyResult
-run_query(Applier *a, lsn_t lsn, const char *sql, bool is_commit)
+/* what the results of one query said */
+typedef struct QueryOutcome
+{
+	PGresult   *error;			/* the first failing statement's */
+	int			nstmt;			/* statements before it */
+	int			conflict;		/* first UPDATE or DELETE of no row, or -1 */
+	bool		committed;		/* the last command was COMMIT */
+	lsn_t		local_end;		/* a SELECT of an LSN after the COMMIT */
+} QueryOutcome;
+
+static void
+collect_results(Applier *a, QueryOutcome *q)
 {
 	PGresult   *res;
-	PGresult   *error = NULL;
-	int			nstmt = 0;
-	int			conflict = -1;
-	bool		committed = false;
+
+	memset(q, 0, sizeof(*q));
+	q->conflict = -1;
+	while ((res = PQgetResult(a->tgt)) != NULL)
+	{
+		ExecStatusType st = PQresultStatus(res);
+		const char *tag = PQcmdStatus(res);
+
+		if (st == PGRES_FATAL_ERROR && q->error == NULL)
+		{
+			q->error = res;
+			continue;
+		}
+		if (st == PGRES_COMMAND_OK && q->error == NULL)
+		{
+			if (strcmp(tag, "UPDATE 0") == 0 || strcmp(tag, "DELETE 0") == 0)
+			{
+				if (q->conflict < 0)
+					q->conflict = q->nstmt;
+			}
+			else if (strncmp(tag, "INSERT", 6) == 0 || strncmp(tag, "UPDATE", 6) == 0 ||
+					 strncmp(tag, "DELETE", 6) == 0 || strncmp(tag, "TRUNCATE", 8) == 0)
+				a->xact_changes++;
+			q->committed = strcmp(tag, "COMMIT") == 0;
+		}
+		if (st == PGRES_TUPLES_OK && q->committed && q->error == NULL &&
+			PQntuples(res) == 1 && PQnfields(res) == 1 && !PQgetisnull(res, 0, 0))
+			parse_lsn(PQgetvalue(res, 0, 0), &q->local_end);
+		if (st != PGRES_EMPTY_QUERY && q->error == NULL)
+			q->nstmt++;
+		PQclear(res);
+	}
+}
+
+/* a conflict: stop, or log it and go on */
+static ApplyResult
+report_conflict(Applier *a, lsn_t lsn, const char *sql, int k)
+{
 	char		stmt[SHOWN_STATEMENT + 64];
-	char		xact[128];
+	char		xact[160];
+
+	a->n_conflicts++;
+	statement_text(sql, k, stmt, sizeof(stmt));
+	describe_xact(a, xact, sizeof(xact));
+	if (a->opts->on_conflict == CONFLICT_STOP)
+	{
+		log_error("conflict at source LSN " LSN_FORMAT " %s: the row to change is not "
+				  "on the target\nstatement: %s", LSN_ARGS(lsn), xact, stmt);
+		skip_hint(a);
+		return AR_ERROR;
+	}
+	log_info("conflict skipped at source LSN " LSN_FORMAT " %s: the row to change is "
+			 "not on the target\nstatement: %s", LSN_ARGS(lsn), xact, stmt);
+	return AR_OK;
+}
+
+/*
+ * Run one message as one query and check the result of each statement.
+ * An UPDATE or DELETE that finds no row is a conflict.  A commit's message
+ * comes with a SELECT of the target's WAL position after it, returned in
+ * *local_end.
+ */
+static ApplyResult
+run_query(Applier *a, lsn_t lsn, const char *sql, lsn_t *local_end)
+{
+	QueryOutcome q;
+	char		stmt[SHOWN_STATEMENT + 64];
+	char		xact[160];
 
 	if (!PQsendQuery(a->tgt, sql) || !wait_target(a))
 	{
 		log_info("connection to the target lost: %s", PQerrorMessage(a->tgt));
 		return AR_LOST;
 	}
-	while ((res = PQgetResult(a->tgt)) != NULL)
-	{
-		ExecStatusType st = PQresultStatus(res);
-		const char *tag = PQcmdStatus(res);
-
-		if (st == PGRES_FATAL_ERROR && error == NULL)
-		{
-			error = res;
-			continue;
-		}
-		if (st == PGRES_COMMAND_OK && error == NULL)
-		{
-			if (strcmp(tag, "UPDATE 0") == 0 || strcmp(tag, "DELETE 0") == 0)
-			{
-				if (conflict < 0)
-					conflict = nstmt;
-			}
-			else if (strncmp(tag, "INSERT", 6) == 0 || strncmp(tag, "UPDATE", 6) == 0 ||
-					 strncmp(tag, "DELETE", 6) == 0 || strncmp(tag, "TRUNCATE", 8) == 0)
-				a->xact_changes++;
-			committed = strcmp(tag, "COMMIT") == 0;
-		}
-		if (st != PGRES_EMPTY_QUERY && error == NULL)
-			nstmt++;
-		PQclear(res);
-	}
-
+	collect_results(a, &q);
 	describe_xact(a, xact, sizeof(xact));
-	if (error != NULL)
+	if (q.error != NULL)
 	{
-		ApplyResult r = target_lost(a, error) ? AR_LOST : AR_ERROR;
+		ApplyResult r = target_lost(a, q.error) ? AR_LOST : AR_ERROR;
 
-		statement_text(sql, nstmt, stmt, sizeof(stmt));
+		statement_text(sql, q.nstmt, stmt, sizeof(stmt));
 		if (r == AR_LOST)
 			log_info("connection to the target lost at source LSN " LSN_FORMAT " %s: %s",
-					 LSN_ARGS(lsn), xact, PQresultErrorMessage(error));
+					 LSN_ARGS(lsn), xact, PQresultErrorMessage(q.error));
 		else
+		{
 			log_error("could not apply the change at source LSN " LSN_FORMAT " %s: %s"
-					  "statement: %s", LSN_ARGS(lsn), xact, PQresultErrorMessage(error), stmt);
-		PQclear(error);
+					  "statement: %s", LSN_ARGS(lsn), xact, PQresultErrorMessage(q.error),
+					  stmt);
+			skip_hint(a);
+		}
+		PQclear(q.error);
 		return r;
 	}
-	if (conflict >= 0)
-	{
-		a->n_conflicts++;
-		statement_text(sql, conflict, stmt, sizeof(stmt));
-		if (a->opts->on_conflict == CONFLICT_STOP)
-		{
-			log_error("conflict at source LSN " LSN_FORMAT " %s: the row to change is not "
-					  "on the target\nstatement: %s", LSN_ARGS(lsn), xact, stmt);
-			return AR_ERROR;
-		}
-		log_info("conflict skipped at source LSN " LSN_FORMAT " %s: the row to change is "
-				 "not on the target\nstatement: %s", LSN_ARGS(lsn), xact, stmt);
-	}
-	if (is_commit && (!committed || PQtransactionStatus(a->tgt) != PQTRANS_IDLE))
+	if (q.conflict >= 0 && report_conflict(a, lsn, sql, q.conflict) != AR_OK)
+		return AR_ERROR;
+	if (local_end != NULL &&
+		(!q.committed || q.local_end == 0 || PQtransactionStatus(a->tgt) != PQTRANS_IDLE))
 	{
 		log_error("the commit at source LSN " LSN_FORMAT " %s did not commit on the target",
 				  LSN_ARGS(lsn), xact);
 		return AR_ERROR;
 	}
+	if (local_end != NULL)
+		*local_end = q.local_end;
 	return AR_OK;
 }
 
@@ -408,24 +472,36 @@ flush_buffer(Applier *a)
 
 	a->xact_started = true;
 	for (int i = 0; i < a->nbuf && r == AR_OK; i++)
-		r = run_query(a, a->buf[i].lsn, a->buf[i].sql, false);
+		r = run_query(a, a->buf[i].lsn, a->buf[i].sql, NULL);
 	clear_buffer(a);
 	return r;
 }
 
-/* the commit end LSN that the progress call of a commit message names */
-static bool
-commit_lsn(const char *sql, lsn_t *lsn)
+/* the line of a commit message that records the origin progress */
+static const char *
+progress_line(const char *sql)
 {
 	const char *p = sql;
-	char		text[40];
-	size_t		len;
 
 	while (p != NULL && strncmp(p, PROGRESS_CALL, strlen(PROGRESS_CALL)) != 0)
 	{
 		p = strchr(p, '\n');
 		p = p ? p + 1 : NULL;
 	}
+	return p;
+}
+
+/*
+ * The commit end LSN and the commit time that the progress call of a
+ * commit message names: ...xact_setup('0/16B2D80', '2026-11-21 08:03:20+00')
+ */
+static bool
+commit_lsn(const char *sql, lsn_t *lsn, int64_t *time)
+{
+	const char *p = progress_line(sql);
+	char		text[64];
+	size_t		len;
+
 	if (p == NULL)
 		return false;
 	p += strlen(PROGRESS_CALL);
@@ -434,7 +510,21 @@ commit_lsn(const char *sql, lsn_t *lsn)
 		return false;
 	memcpy(text, p, len);
 	text[len] = '\0';
-	return parse_lsn(text, lsn);
+	if (!parse_lsn(text, lsn))
+		return false;
+	*time = 0;
+	if (strncmp(p + len, "', '", 4) != 0)
+		return true;
+	p += len + 4;
+	len = strcspn(p, "'");
+	if (len < sizeof(text))
+	{
+		memcpy(text, p, len);
+		text[len] = '\0';
+		if (!parse_utc_timestamp(text, time))
+			*time = 0;
+	}
+	return true;
 }
 
 /* does the last line of the message start with COMMIT; ? */
@@ -456,7 +546,9 @@ start_xact(Applier *a, lsn_t lsn, const char *sql)
 	a->in_xact = true;
 	a->xact_started = false;
 	a->xact_begin = lsn;
+	a->xact_end = 0;
 	a->xact_changes = 0;
+	a->xact_skip = a->opts->skip_xact != 0 && a->opts->skip_xact == lsn;
 	if (xid != NULL && strcspn(sql, "\n") > (size_t) (xid - sql))
 	{
 		xid += 8;
@@ -468,19 +560,76 @@ start_xact(Applier *a, lsn_t lsn, const char *sql)
 	a->xact_xid[len] = '\0';
 }
 
+/*
+ * Commit on the target: the commit's message, with the target's WAL
+ * position after it, which is confirmed to the slot once flushed.
+ */
+static ApplyResult
+commit_xact(Applier *a, lsn_t lsn, const char *sql, lsn_t end)
+{
+	static const char position[] = "\nSELECT pg_catalog.pg_current_wal_insert_lsn();";
+	size_t		len = strlen(sql);
+	char	   *query = xmalloc(len + sizeof(position));
+	lsn_t		local = 0;
+	ApplyResult r;
+
+	memcpy(query, sql, len);
+	memcpy(query + len, position, sizeof(position));
+	r = run_query(a, lsn, query, &local);
+	free(query);
+	if (r != AR_OK)
+		return r;
+	a->committed = end;
+	if (end > a->applied)
+		a->applied = end;
+	a->last_local = local;
+	lsn_map_push(a, end, local);
+	return AR_OK;
+}
+
+/*
+ * --skip-xact: roll back what ran of the transaction and commit, in its
+ * place, one that records its progress, so that a restart does not apply
+ * it either.  It needs an xid to write a commit record.
+ */
+static ApplyResult
+skip_xact(Applier *a, lsn_t lsn, const char *sql, lsn_t end)
+{
+	static const char begin[] = "BEGIN;\nSELECT pg_catalog.pg_current_xact_id();\n";
+	const char *progress = progress_line(sql);
+	char	   *query;
+	ApplyResult r;
+
+	log_info("skipping the transaction%s%s begun at " LSN_FORMAT ", commit end " LSN_FORMAT
+			 ", as --skip-xact asks: none of its changes is applied",
+			 a->xact_xid[0] ? " of xid " : "", a->xact_xid, LSN_ARGS(a->xact_begin),
+			 LSN_ARGS(end));
+	abandon_xact(a);
+	a->skip_done = true;
+	a->n_skipped++;
+	query = xmalloc(sizeof(begin) + strlen(progress));
+	memcpy(query, begin, sizeof(begin) - 1);
+	strcpy(query + sizeof(begin) - 1, progress);
+	r = commit_xact(a, lsn, query, end);
+	free(query);
+	return r;
+}
+
 /* the commit message: skip the transaction if the target has it */
 static ApplyResult
 finish_xact(Applier *a, lsn_t lsn, const char *sql)
 {
 	ApplyResult r;
 	lsn_t		end;
+	int64_t		time;
 
-	if (!commit_lsn(sql, &end))
+	if (!commit_lsn(sql, &end, &time))
 	{
 		log_error("the commit at source LSN " LSN_FORMAT " has no origin progress: "
 				  "is the slot decoded with origin-progress?", LSN_ARGS(lsn));
 		return AR_ERROR;
 	}
+	a->xact_end = end;
 	if (end <= a->committed)
 	{
 		log_info("skipped transaction%s%s ending at " LSN_FORMAT ": the target has it",
@@ -489,15 +638,15 @@ finish_xact(Applier *a, lsn_t lsn, const char *sql)
 		a->n_skipped++;
 		return AR_OK;
 	}
+	if (a->xact_skip || (a->opts->skip_xact != 0 && a->opts->skip_xact == end))
+		return skip_xact(a, lsn, sql, end);
 	r = flush_buffer(a);
 	if (r == AR_OK)
-		r = run_query(a, lsn, sql, true);
+		r = commit_xact(a, lsn, sql, end);
 	if (r != AR_OK)
 		return r;
 
-	a->committed = end;
-	if (end > a->confirmed)
-		a->confirmed = end;
+	a->commit_time = time;
 	a->n_xacts++;
 	a->n_changes += a->xact_changes;
 	if (a->opts->verbose)
@@ -508,7 +657,7 @@ finish_xact(Applier *a, lsn_t lsn, const char *sql)
 	a->in_xact = false;
 	a->xact_started = false;
 	if (a->opts->endpos != 0 && end >= a->opts->endpos)
-		return send_feedback(a) ? AR_DONE : AR_LOST;
+		return AR_DONE;
 	return AR_OK;
 }
 
@@ -532,7 +681,7 @@ apply_message(Applier *a, lsn_t lsn, const char *sql)
 			return AR_ERROR;
 		}
 		a->xact_changes = 0;
-		r = run_query(a, lsn, sql, false);
+		r = run_query(a, lsn, sql, NULL);
 		a->n_changes += a->xact_changes;
 		return r;
 	}
@@ -547,8 +696,10 @@ apply_message(Applier *a, lsn_t lsn, const char *sql)
 	if (ends)
 		return finish_xact(a, lsn, sql);
 
+	if (a->xact_skip)
+		return AR_OK;
 	if (a->xact_started)
-		return run_query(a, lsn, sql, false);
+		return run_query(a, lsn, sql, NULL);
 	buffer_message(a, lsn, sql);
 	if (a->buf_bytes > BUFFER_LIMIT)
 		return flush_buffer(a);

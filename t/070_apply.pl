@@ -191,6 +191,19 @@ $s->safe_psql('replay', "INSERT INTO pk_simple VALUES (9001, 'after', 1)");
 $t->poll_query_until('replay',
 	'SELECT count(*) = 1 FROM pk_simple WHERE id = 9001')
   or die "the row did not arrive";
+# --status-interval prints status lines; caught up, the lag is nothing
+my $status =
+  qr/applied (\S+) \(confirmed (\S+)\), lag 0 bytes 0\.0 s, [\d.]+ xacts\/s, [\d.]+ rows\/s, 1 transactions, 0 conflicts/;
+foreach (1 .. 100)
+{
+	last if apply_log($app) =~ $status;
+	usleep(100_000);
+}
+like(apply_log($app), $status,
+	'a status line: applied and confirmed LSN, lag 0 once caught up, rates, counts');
+apply_log($app) =~ $status;
+cmp_ok(lsn_cmp($1, progress('run_c')), '>=', 0,
+	'the applied LSN is at least the origin progress');
 is(stop_apply($app, 'TERM'), 0, 'SIGTERM: the applier exits 0');
 like(apply_log($app), qr/stopped at/, 'and says where it stopped');
 cmp_ok(lsn_cmp(confirmed(), progress('run_c')),

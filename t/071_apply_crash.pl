@@ -3,10 +3,10 @@
 
 # Exactly once through decoder_raw_apply.  While a workload runs on S, the
 # applier is killed with SIGKILL at random points and restarted; then T
-# stops with -m immediate under a running applier, then S does.  The journal
-# table has no key, so a transaction applied twice shows as two rows, and
-# one lost as none: T must end with every journal entry once and the same
-# rows as S.
+# crashes at random points under a running applier, then S stops with -m
+# immediate.  The journal table has no key, so a transaction applied twice shows
+# as two rows, and one lost as none: T must end with every journal entry
+# once and the same rows as S.
 
 use strict;
 use warnings;
@@ -26,7 +26,11 @@ srand($seed);
 note "random seed $seed (APPLY_CRASH_SEED)";
 
 my $s = new_logical_node('source', autovacuum => 'off');
-my $t = new_logical_node('target', autovacuum => 'off');
+my $t = new_logical_node(
+	'target',
+	autovacuum          => 'off',
+	wal_buffers         => '8MB',
+	restart_after_crash => 'on');
 $_->start              foreach $s, $t;
 create_test_tables($_) foreach $s, $t;
 $s->safe_psql('postgres',
@@ -158,26 +162,66 @@ END
 		'>=', 0, 'the slot is confirmed up to the target progress');
 }
 
-# 2. T stops with -m immediate under a running applier, which reconnects.
+# 2. T crashes at six random points under a running applier, which
+# reconnects each time.  The applier commits on T with synchronous_commit
+# off, so a crash loses T's last commits, and the slot must not have been
+# confirmed for them, or S would not send them again.  Three crashes are
+# -m immediate stops; for the other three T's WAL writer is stopped for a
+# while first, so that the commits of that while, unwritten in T's WAL
+# buffers, are lost, and then killed with SIGKILL, which makes the
+# postmaster restart T.  Returns the journal rows of T just before.
+sub crash_target
 {
-	my $xacts = 800;
-	my $w     = start_writer($s, 'T', 10000, $xacts, 0.003);
-	my $app   = start_apply($s, $t, @args);
+	my ($crash) = @_;
+	my $before;
 
-	wait_for_rows('T', 100);
-	$t->stop('immediate');
-	usleep(500_000);
-	$t->start;
+	if ($crash % 2)
+	{
+		($before) = split /\|/, census('T');
+		$t->stop('immediate');
+		$t->start;
+		return $before;
+	}
+	my $walwriter = $t->safe_psql('postgres',
+		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'walwriter'");
+	kill 'STOP', $walwriter;
+	usleep(1_200_000 + int(rand(800_000)));
+	($before) = split /\|/, census('T');
+	kill 'KILL', $walwriter;
+	$t->poll_query_until('postgres', 'SELECT true')
+	  or die 'T did not restart after its WAL writer was killed';
+	return $before;
+}
+
+{
+	my $xacts = 5000;
+	my $w     = start_writer($s, 'T', 10000, $xacts, 0.002);
+	my $app   = start_apply($s, $t, @args);
+	my $lost  = 0;
+
+	wait_for_rows('T', 50);
+	foreach my $crash (1 .. 6)
+	{
+		my ($before) = split /\|/, census('T');
+
+		wait_for_rows('T', $before + 20 < $xacts ? $before + 20 : $xacts);
+		usleep(100_000 + int(rand(500_000)));
+		$before = crash_target($crash);
+		my ($after) = split /\|/, census('T');
+		$lost += $before - $after if $after < $before;
+	}
 	$w->{h}->finish or die "writer failed: ${ $w->{err} }";
 	wait_for_rows('T', $xacts);
-	ok($app->{h}->pumpable, 'the applier survived the target restart');
+	note "the crashes of T lost at least $lost of its commits";
+	cmp_ok($lost, '>', 0, 'the crashes of T lost asynchronous commits');
+	ok($app->{h}->pumpable, 'the applier survived the target crashes');
 	is(stop_apply($app, 'TERM'), 0, 'and stops with SIGTERM, exit 0');
 	like(apply_log($app), qr/connection to the target lost/,
 		'it saw the target go');
 	like(apply_log($app), qr/reconnecting in \d+ s/, 'and reconnected');
 	is(census('T'), "$xacts|$xacts|$xacts",
-		'target restarted: every transaction once');
-	check_identical('target restarted');
+		'target crashed six times: every transaction once, none lost');
+	check_identical('target crashed');
 }
 
 # 3. S stops with -m immediate while the applier is catching up.

@@ -86,7 +86,7 @@ $end = $s->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
   run_apply($s, $t, '--slot', 'dr', '--origin', 'from_s', '--endpos', $end);
 is($rc, 1, 'a target without the table: exit 1');
 like($err,
-	qr/could not apply the change at source LSN \S+ in the transaction of xid \d+ begun at \S+: ERROR:  relation "public.b" does not exist/,
+	qr/could not apply the change at source LSN \S+ in the transaction of xid \d+ begun at \S+, commit end \S+: ERROR:  relation "public.b" does not exist/,
 	'the message names the LSN, the transaction and the error');
 like($err, qr/^statement: INSERT INTO public\.b \(id, v\) VALUES \(1, 'no table'\);$/m,
 	'and the statement');
@@ -108,6 +108,48 @@ is($t->safe_psql('postgres', 'SELECT count(*) FROM a') . ' '
 	  . $t->safe_psql('postgres', 'SELECT count(*) FROM b'),
 	'2 1', 'whole, once');
 
+# --skip-xact: a transaction that cannot apply is skipped, by its commit
+# end or its begin, and recorded as applied: a restart does not meet it
+# again, though nothing was applied after it
+$s->safe_psql('postgres', 'CREATE TABLE c (id int PRIMARY KEY)');
+foreach my $by ('commit end', 'begun at')
+{
+	my $id = $by eq 'commit end' ? 10 : 20;
+	$s->safe_psql('postgres',
+		"BEGIN; INSERT INTO a VALUES ($id, 'skipped'); INSERT INTO c VALUES ($id); COMMIT;");
+	my $skipped_end = $s->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
+	$s->safe_psql('postgres', "INSERT INTO a VALUES ($id + 1, 'after');");
+	$end = $s->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
+	($rc, $out, $err) =
+	  run_apply($s, $t, '--slot', 'dr', '--origin', 'from_s', '--endpos', $end);
+	is($rc, 1, "$by: the transaction into a missing table stops the applier");
+	my ($xid, $begin, $commit) =
+	  $err =~ /in the transaction of xid (\d+) begun at (\S+), commit end (\S+):/
+	  or die "no transaction named in: $err";
+	like($err, qr/^decoder_raw_apply: hint: --skip-xact \Q$commit\E skips this transaction/m,
+		"$by: the error hints at --skip-xact");
+	my $lsn = $by eq 'commit end' ? $commit : $begin;
+	($rc, $out, $err) = run_apply($s, $t, '--slot', 'dr', '--origin', 'from_s',
+		'--endpos', $skipped_end, '--skip-xact', $lsn);
+	is($rc, 0, "--skip-xact with the transaction's $by") or diag $err;
+	like($err,
+		qr/skipping the transaction of xid $xid begun at \Q$begin\E, commit end \Q$commit\E, as --skip-xact asks/,
+		"$by: the skip is logged with the xid and the LSN");
+	is(origin_progress($t, 'from_s'), $commit,
+		"$by: the origin progress records the skipped transaction");
+	($rc, $out, $err) =
+	  run_apply($s, $t, '--slot', 'dr', '--origin', 'from_s', '--endpos', $end);
+	is($rc, 0, "$by: a restart does not meet the skipped transaction again") or diag $err;
+	is($t->safe_psql('postgres', "SELECT string_agg(v, ',' ORDER BY id) FROM a WHERE id IN ($id, $id + 1)"),
+		'after', "$by: nothing of the skipped transaction, the next one applied");
+}
+($rc, $out, $err) = run_apply($s, $t, '--slot', 'dr', '--origin', 'from_s',
+	'--endpos', $end, '--skip-xact', '0/1');
+is($rc, 0, 'an unused --skip-xact: exit 0');
+like($err, qr/no transaction began or ended at --skip-xact 0\/1: none was skipped/,
+	'and it says so');
+$s->safe_psql('postgres', 'DROP TABLE c');
+
 # conflicts: an UPDATE that finds no row stops the applier
 $t->safe_psql('postgres', 'DELETE FROM a WHERE id = 2');
 $s->safe_psql('postgres', "UPDATE a SET v = 'TWO' WHERE id = 2; INSERT INTO a VALUES (3, 'three');");
@@ -126,7 +168,7 @@ is($rc, 0, '--on-conflict skip-and-log goes on') or diag $err;
 like($err, qr/conflict skipped at source LSN/, 'and logs the conflict');
 like($err, qr/1 conflicts/, 'and counts it');
 is($t->safe_psql('postgres', 'SELECT string_agg(id::text, \',\' ORDER BY id) FROM a'),
-	'1,3', 'the rest was applied');
+	'1,3,11,21', 'the rest was applied');
 
 $s->stop;
 $t->stop;
