@@ -291,104 +291,122 @@ add_plugin_option(ApplyOptions *opts, const char *arg)
 				  o->name);
 }
 
+static const struct option long_options[] = {
+	{"source", required_argument, NULL, 1},
+	{"target", required_argument, NULL, 2},
+	{"slot", required_argument, NULL, 3},
+	{"origin", required_argument, NULL, 4},
+	{"create-slot", no_argument, NULL, 5},
+	{"endpos", required_argument, NULL, 6},
+	{"on-conflict", required_argument, NULL, 7},
+	{"max-retries", required_argument, NULL, 8},
+	{"skip-xact", required_argument, NULL, 9},
+	{"option", required_argument, NULL, 'o'},
+	{"status-interval", required_argument, NULL, 's'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"version", no_argument, NULL, 'V'},
+	{"help", no_argument, NULL, '?'},
+	{NULL, 0, NULL, 0}
+};
+
+/* A whole number from 0 to a day's seconds. */
+static int
+parse_count(const char *arg)
+{
+	char	   *end;
+	long		n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (end == arg || *end != '\0' || errno != 0 || n < 0 || n > 86400)
+		bad_usage("invalid number \"%s\"", arg);
+	return (int) n;
+}
+
+/* -?, --help or a bad option: getopt_long() returned '?'. */
+static void
+help_or_bad_option(char **argv)
+{
+	if (optopt == 0 && strcmp(argv[optind - 1], "-?") != 0 &&
+		strcmp(argv[optind - 1], "--help") != 0)
+		bad_usage("unknown option \"%s\"", argv[optind - 1]);
+	if (optopt != 0 && optopt != '?')
+		bad_usage("invalid or incomplete option \"%s\"", argv[optind - 1]);
+	usage();
+	exit(0);
+}
+
+static void
+set_option(int c, char **argv, ApplyOptions *opts)
+{
+	switch (c)
+	{
+		case 1:
+			opts->source = optarg;
+			break;
+		case 2:
+			opts->target = optarg;
+			break;
+		case 3:
+			opts->slot = optarg;
+			break;
+		case 4:
+			opts->origin = optarg;
+			break;
+		case 5:
+			opts->create_slot = true;
+			break;
+		case 6:
+			if (!parse_lsn(optarg, &opts->endpos) || opts->endpos == 0)
+				bad_usage("invalid --endpos \"%s\": expected an LSN like 0/16B2D80", optarg);
+			break;
+		case 9:
+			if (!parse_lsn(optarg, &opts->skip_xact) || opts->skip_xact == 0)
+				bad_usage("invalid --skip-xact \"%s\": expected an LSN like 0/16B2D80", optarg);
+			break;
+		case 7:
+			if (strcmp(optarg, "stop") == 0)
+				opts->on_conflict = CONFLICT_STOP;
+			else if (strcmp(optarg, "skip-and-log") == 0)
+				opts->on_conflict = CONFLICT_SKIP_AND_LOG;
+			else
+				bad_usage("invalid --on-conflict \"%s\": expected stop or skip-and-log", optarg);
+			break;
+		case 8:
+			opts->max_retries = parse_count(optarg);
+			break;
+		case 's':
+			opts->status_interval = parse_count(optarg);
+			opts->progress_lines = true;
+			break;
+		case 'o':
+			add_plugin_option(opts, optarg);
+			break;
+		case 'v':
+			opts->verbose = true;
+			break;
+		case 'V':
+			printf("%s (decoder_raw) %s\n", progname, APPLY_VERSION);
+			exit(0);
+		case '?':
+			help_or_bad_option(argv);
+			break;
+		default:
+			bad_usage("invalid option \"%s\"", argv[optind - 1]);
+	}
+}
+
 static void
 parse_args(int argc, char **argv, ApplyOptions *opts)
 {
-	static const struct option long_options[] = {
-		{"source", required_argument, NULL, 1},
-		{"target", required_argument, NULL, 2},
-		{"slot", required_argument, NULL, 3},
-		{"origin", required_argument, NULL, 4},
-		{"create-slot", no_argument, NULL, 5},
-		{"endpos", required_argument, NULL, 6},
-		{"on-conflict", required_argument, NULL, 7},
-		{"max-retries", required_argument, NULL, 8},
-		{"skip-xact", required_argument, NULL, 9},
-		{"option", required_argument, NULL, 'o'},
-		{"status-interval", required_argument, NULL, 's'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, '?'},
-		{NULL, 0, NULL, 0}
-	};
 	int			c;
-	char	   *end;
-	long		n;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->status_interval = 10;
 	opts->max_retries = -1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:s:vV?", long_options, NULL)) != -1)
-	{
-		switch (c)
-		{
-			case 1:
-				opts->source = optarg;
-				break;
-			case 2:
-				opts->target = optarg;
-				break;
-			case 3:
-				opts->slot = optarg;
-				break;
-			case 4:
-				opts->origin = optarg;
-				break;
-			case 5:
-				opts->create_slot = true;
-				break;
-			case 6:
-				if (!parse_lsn(optarg, &opts->endpos) || opts->endpos == 0)
-					bad_usage("invalid --endpos \"%s\": expected an LSN like 0/16B2D80", optarg);
-				break;
-			case 9:
-				if (!parse_lsn(optarg, &opts->skip_xact) || opts->skip_xact == 0)
-					bad_usage("invalid --skip-xact \"%s\": expected an LSN like 0/16B2D80", optarg);
-				break;
-			case 7:
-				if (strcmp(optarg, "stop") == 0)
-					opts->on_conflict = CONFLICT_STOP;
-				else if (strcmp(optarg, "skip-and-log") == 0)
-					opts->on_conflict = CONFLICT_SKIP_AND_LOG;
-				else
-					bad_usage("invalid --on-conflict \"%s\": expected stop or skip-and-log", optarg);
-				break;
-			case 8:
-			case 's':
-				errno = 0;
-				n = strtol(optarg, &end, 10);
-				if (end == optarg || *end != '\0' || errno != 0 || n < 0 || n > 86400)
-					bad_usage("invalid number \"%s\"", optarg);
-				if (c == 8)
-					opts->max_retries = (int) n;
-				else
-				{
-					opts->status_interval = (int) n;
-					opts->progress_lines = true;
-				}
-				break;
-			case 'o':
-				add_plugin_option(opts, optarg);
-				break;
-			case 'v':
-				opts->verbose = true;
-				break;
-			case 'V':
-				printf("%s (decoder_raw) %s\n", progname, APPLY_VERSION);
-				exit(0);
-			case '?':
-				if (optopt == 0 && strcmp(argv[optind - 1], "-?") != 0 &&
-					strcmp(argv[optind - 1], "--help") != 0)
-					bad_usage("unknown option \"%s\"", argv[optind - 1]);
-				if (optopt != 0 && optopt != '?')
-					bad_usage("invalid or incomplete option \"%s\"", argv[optind - 1]);
-				usage();
-				exit(0);
-			default:
-				bad_usage("invalid option \"%s\"", argv[optind - 1]);
-		}
-	}
+		set_option(c, argv, opts);
 	if (optind < argc)
 		bad_usage("too many arguments, first: \"%s\"", argv[optind]);
 	if (opts->source == NULL || opts->target == NULL || opts->slot == NULL)

@@ -92,8 +92,9 @@ sub xact_open
 	) > 0;
 }
 
-# Large transactions, 10000 journal rows each (several messages), 30 ms
-# apart, keep the applier in the middle of a transaction much of the time.
+# Large transactions, 10000 journal rows each (several messages), 100 ms
+# apart, keep the applier in the middle of a transaction much of the time,
+# for as long as the ten kills take.
 sub start_big_writer
 {
 	my ($n) = @_;
@@ -103,7 +104,7 @@ BEGIN
 	FOR b IN 0..$n - 1 LOOP
 		INSERT INTO public.journal
 			SELECT 'B', b * 10000 + g, 'big ' || g FROM generate_series(1, 10000) g;
-		PERFORM pg_sleep(0.03);
+		PERFORM pg_sleep(0.1);
 		COMMIT;
 	END LOOP;
 END
@@ -119,7 +120,7 @@ END
 }
 
 {
-	my ($xacts, $big) = (4000, 30);
+	my ($xacts, $big) = (4000, 60);
 	my $w  = start_writer($s, 'K', 0, $xacts, 0.001);
 	my $bw = start_big_writer($big);
 	my ($kills, $mid_xact) = (0, 0);
@@ -134,13 +135,16 @@ END
 		my $app = start_apply($s, $t, @args);
 
 		usleep(100_000 + int(rand(400_000)));
+		# kill right after seeing the transaction open: asking again would
+		# let it commit in between
+		my $open = 0;
 		foreach (1 .. 1000)
 		{
-			last if xact_open();
+			$open = xact_open() and last;
 			usleep(5_000);
 		}
-		$mid_xact++ if xact_open();
 		$app->{h}->signal('KILL');
+		$mid_xact++ if $open;
 		eval { $app->{h}->finish };
 		$kills++;
 	}
