@@ -925,6 +925,148 @@ sb_skipped_qualname(strbuf *sb, const drr_record *rec)
 			 (rec->flags & DRR_SKIP_NAME_QUOTED) != 0);
 }
 
+/* ----------
+ * Two-phase and stream records (version 2 additions)
+ * ----------
+ */
+
+/* " -- xid N, lsn X/X, time T" as after COMMIT; */
+static void
+sql_xact_annotations(strbuf *sb, const drr_record *rec)
+{
+	int			first = 1;
+
+	if (rec->flags & DRR_XACT_XID)
+	{
+		sql_annotation(sb, &first, "xid");
+		sb_printf(sb, "%" PRIu32, rec->xid);
+	}
+	if (rec->flags & DRR_XACT_LSN)
+	{
+		sql_annotation(sb, &first, "lsn");
+		sb_lsn(sb, rec->lsn);
+	}
+	if (rec->flags & DRR_XACT_TIME)
+	{
+		sql_annotation(sb, &first, "time");
+		sb_timestamp(sb, rec->time, rec->offset);
+	}
+}
+
+/* PREPARE TRANSACTION, COMMIT PREPARED, ROLLBACK PREPARED, as format sql */
+static void
+sql_two_phase(strbuf *sb, const drr_record *rec)
+{
+	const char *statement = rec->kind == DRR_PREPARE ? "PREPARE TRANSACTION " :
+		rec->kind == DRR_COMMIT_PREPARED ? "COMMIT PREPARED " :
+		"ROLLBACK PREPARED ";
+
+	if (rec->flags & DRR_FINISH_NOT_SENT)
+	{
+		sb_puts(sb, "-- ROLLBACK PREPARED ");
+		sb_literal(sb, rec->gid.data, rec->gid.len);
+		sb_puts(sb, " left out: the transaction was prepared before two-phase decoding started, and its PREPARE TRANSACTION was not written");
+		return;
+	}
+	if (rec->kind != DRR_PREPARE && (rec->flags & DRR_FINISH_PROGRESS))
+	{
+		sb_puts(sb, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
+		sb_lsn(sb, rec->end_lsn);
+		sb_puts(sb, "', '");
+		sb_timestamp(sb, rec->progress_time, rec->offset);
+		sb_puts(sb, "');\n");
+	}
+	sb_puts(sb, statement);
+	sb_literal(sb, rec->gid.data, rec->gid.len);
+	sb_putc(sb, ';');
+	sql_xact_annotations(sb, rec);
+}
+
+/*
+ * Streamed transactions interleave, and one script replays one transaction
+ * at a time: they have no SQL form.
+ */
+static void
+sql_refuse_stream(const drr_record *rec)
+{
+	bad_input("offset %" PRIu64 ": %s record: a transaction streamed before its commit (stream-changes) cannot be written as SQL, as its changes interleave with other transactions'; use --records",
+			  rec->offset, rec->kind == DRR_STREAM_START ? "stream start" :
+			  rec->kind == DRR_STREAM_ABORT ? "stream abort" :
+			  rec->kind == DRR_STREAM_COMMIT ? "stream commit" :
+			  rec->kind == DRR_STREAM_PREPARE ? "stream prepare" : "stream");
+}
+
+static void rec_xact(strbuf *sb, const drr_record *rec);
+
+/* Every field of the two-phase and stream records. */
+static void
+rec_two_phase_stream(strbuf *sb, const drr_record *rec)
+{
+	switch (rec->kind)
+	{
+		case DRR_BEGIN_PREPARE:
+		case DRR_PREPARE:
+		case DRR_COMMIT_PREPARED:
+		case DRR_ROLLBACK_PREPARED:
+			sb_puts(sb, rec->kind == DRR_BEGIN_PREPARE ? "begin prepare" :
+					rec->kind == DRR_PREPARE ? "prepare" :
+					rec->kind == DRR_COMMIT_PREPARED ? "commit prepared" :
+					"rollback prepared");
+			rec_xact(sb, rec);
+			sb_puts(sb, " gid ");
+			sb_literal(sb, rec->gid.data, rec->gid.len);
+			if (rec->kind == DRR_ROLLBACK_PREPARED)
+			{
+				sb_puts(sb, " prepare_end_lsn ");
+				sb_lsn(sb, rec->prepare_end_lsn);
+				sb_puts(sb, " prepare_time ");
+				sb_timestamp(sb, rec->prepare_time, rec->offset);
+			}
+			if (rec->flags & DRR_FINISH_PROGRESS && rec->kind != DRR_BEGIN_PREPARE &&
+				rec->kind != DRR_PREPARE)
+			{
+				sb_puts(sb, " progress end_lsn ");
+				sb_lsn(sb, rec->end_lsn);
+				sb_puts(sb, " time ");
+				sb_timestamp(sb, rec->progress_time, rec->offset);
+			}
+			if (rec->kind == DRR_ROLLBACK_PREPARED &&
+				(rec->flags & DRR_FINISH_NOT_SENT))
+				sb_puts(sb, " [not prepared]");
+			return;
+		case DRR_STREAM_START:
+			sb_printf(sb, "stream start xid %" PRIu32 "%s", rec->xid,
+					  (rec->flags & DRR_STREAM_FIRST) ? " [first]" : "");
+			return;
+		case DRR_STREAM_XID:
+			sb_printf(sb, "stream xid %" PRIu32, rec->xid);
+			return;
+		case DRR_STREAM_STOP:
+			sb_printf(sb, "stream stop xid %" PRIu32, rec->xid);
+			return;
+		case DRR_STREAM_ABORT:
+			sb_printf(sb, "stream abort xid %" PRIu32 " subxid %" PRIu32 " lsn ",
+					  rec->xid, rec->subxid);
+			sb_lsn(sb, rec->lsn);
+			return;
+		default:
+			break;
+	}
+	sb_printf(sb, "%s xid %" PRIu32 " lsn ",
+			  rec->kind == DRR_STREAM_COMMIT ? "stream commit" : "stream prepare",
+			  rec->xid);
+	sb_lsn(sb, rec->lsn);
+	sb_puts(sb, " end_lsn ");
+	sb_lsn(sb, rec->end_lsn);
+	sb_puts(sb, " time ");
+	sb_timestamp(sb, rec->time, rec->offset);
+	if (rec->kind == DRR_STREAM_PREPARE)
+	{
+		sb_puts(sb, " gid ");
+		sb_literal(sb, rec->gid.data, rec->gid.len);
+	}
+}
+
 static void
 print_sql(strbuf *sb, const drr_record *rec)
 {
@@ -981,6 +1123,22 @@ print_sql(strbuf *sb, const drr_record *rec)
 					  rec->updates, rec->deletes);
 			sb_skipped_qualname(sb, rec);
 			sb_puts(sb, " left out: the table has no replica identity");
+			break;
+		case DRR_BEGIN_PREPARE:
+			sql_begin(sb, rec);
+			break;
+		case DRR_PREPARE:
+		case DRR_COMMIT_PREPARED:
+		case DRR_ROLLBACK_PREPARED:
+			sql_two_phase(sb, rec);
+			break;
+		case DRR_STREAM_START:
+		case DRR_STREAM_XID:
+		case DRR_STREAM_STOP:
+		case DRR_STREAM_ABORT:
+		case DRR_STREAM_COMMIT:
+		case DRR_STREAM_PREPARE:
+			sql_refuse_stream(rec);
 			break;
 	}
 	emit(sb);
@@ -1122,6 +1280,8 @@ print_record(strbuf *sb, const drr_record *rec)
 	uint32_t	i;
 
 	sb_printf(sb, "@%" PRIu64 " ", rec->offset);
+	if (rec->streamed)
+		sb_printf(sb, "xid %" PRIu32 " ", rec->xid);
 	switch (rec->kind)
 	{
 		case DRR_HEADER:
@@ -1204,6 +1364,9 @@ print_record(strbuf *sb, const drr_record *rec)
 			sb_skipped_qualname(sb, rec);
 			sb_printf(sb, " updates %" PRIu64 " deletes %" PRIu64,
 					  rec->updates, rec->deletes);
+			break;
+		default:
+			rec_two_phase_stream(sb, rec);
 			break;
 	}
 	emit(sb);

@@ -71,7 +71,19 @@ typedef enum drr_kind
 	DRR_DELETE = 'D',
 	DRR_TRUNCATE = 'T',
 	DRR_MESSAGE = 'M',
-	DRR_SKIPPED = 'S'			/* version 2 */
+	DRR_SKIPPED = 'S',			/* version 2 */
+	/* version 2, two-phase slots */
+	DRR_BEGIN_PREPARE = 'b',
+	DRR_PREPARE = 'p',
+	DRR_COMMIT_PREPARED = 'c',
+	DRR_ROLLBACK_PREPARED = 'r',
+	/* version 2, stream-changes */
+	DRR_STREAM_START = 's',
+	DRR_STREAM_XID = 'x',
+	DRR_STREAM_STOP = 'e',
+	DRR_STREAM_ABORT = 'a',
+	DRR_STREAM_COMMIT = 'k',
+	DRR_STREAM_PREPARE = 'q'
 } drr_kind;
 
 /* Flags of begin and commit records */
@@ -80,6 +92,11 @@ typedef enum drr_kind
 #define DRR_XACT_TIME			0x04
 #define DRR_XACT_ORIGIN			0x08	/* begin only */
 #define DRR_XACT_ORIGIN_NAME	0x10	/* begin only */
+#define DRR_FINISH_PROGRESS		0x08	/* commit/rollback prepared */
+#define DRR_FINISH_NOT_SENT		0x10	/* rollback prepared: no PREPARE */
+
+/* Flags of stream start records */
+#define DRR_STREAM_FIRST		0x01	/* the transaction's first block */
 
 /* Flags of relation records */
 #define DRR_REL_SCHEMA_QUOTED	0x01	/* schema name needs double quotes */
@@ -226,6 +243,20 @@ typedef struct drr_record
 	drr_bytes	name;
 	uint64_t	updates;
 	uint64_t	deletes;
+
+	/* two-phase records and stream prepare */
+	drr_bytes	gid;
+	uint64_t	prepare_end_lsn;	/* rollback prepared */
+	int64_t		prepare_time;
+	int64_t		progress_time;	/* with DRR_FINISH_PROGRESS, and end_lsn */
+
+	/*
+	 * Streams: xid is the top-level transaction of stream records, and
+	 * subxid the aborted one of stream abort.  A record inside a stream
+	 * block has "streamed" set and its (sub)transaction in xid.
+	 */
+	uint32_t	subxid;
+	int			streamed;
 } drr_record;
 
 typedef struct drr_reader drr_reader;

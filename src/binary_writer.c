@@ -39,6 +39,18 @@
 #define BR_TRUNCATE		'T'
 #define BR_MESSAGE		'M'
 #define BR_SKIPPED		'S'		/* version 2 */
+/* version 2, two-phase slots */
+#define BR_BEGIN_PREPARE	'b'
+#define BR_PREPARE			'p'
+#define BR_COMMIT_PREPARED	'c'
+#define BR_ROLLBACK_PREPARED 'r'
+/* version 2, stream-changes */
+#define BR_STREAM_START		's'
+#define BR_STREAM_XID		'x'
+#define BR_STREAM_STOP		'e'
+#define BR_STREAM_ABORT		'a'
+#define BR_STREAM_COMMIT	'k'
+#define BR_STREAM_PREPARE	'q'
 
 /* Header magic: "DRAW" */
 static const char header_magic[4] = {'D', 'R', 'A', 'W'};
@@ -49,6 +61,11 @@ static const char header_magic[4] = {'D', 'R', 'A', 'W'};
 #define BR_XACT_TIME		0x04
 #define BR_XACT_ORIGIN		0x08	/* begin only */
 #define BR_XACT_ORIGIN_NAME 0x10	/* begin only */
+#define BR_FINISH_PROGRESS	0x08	/* commit/rollback prepared */
+#define BR_FINISH_NOT_SENT	0x10	/* rollback prepared */
+
+/* Stream start flags */
+#define BR_STREAM_FIRST		0x01
 
 /* Relation flags */
 #define BR_REL_SCHEMA_QUOTED	0x01
@@ -424,9 +441,21 @@ append_tuple(StringInfo out, DecoderRawRelation *rel, BinaryRelation *br,
 	}
 }
 
+static void binary_begin_kind(LogicalDecodingContext *ctx,
+							  DecoderRawData *data, ReorderBufferTXN *txn,
+							  char kind);
+
 static void
 binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 			 ReorderBufferTXN *txn)
+{
+	binary_begin_kind(ctx, data, txn, BR_BEGIN);
+}
+
+/* Begin, or with the GID after its fields, begin prepare. */
+static void
+binary_begin_kind(LogicalDecodingContext *ctx, DecoderRawData *data,
+				  ReorderBufferTXN *txn, char kind)
 {
 	StringInfo	out = data->out;
 	uint32		flags = 0;
@@ -447,7 +476,7 @@ binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 			flags |= BR_XACT_ORIGIN_NAME;
 	}
 
-	body = start_record(ctx, data, BR_BEGIN);
+	body = start_record(ctx, data, kind);
 	append_varint(out, flags);
 	if (flags & BR_XACT_XID)
 		append_varint(out, txn->xid);
@@ -462,6 +491,8 @@ binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 		if (origin_name != NULL)
 			append_string(out, origin_name);
 	}
+	if (kind == BR_BEGIN_PREPARE)
+		append_string(out, decoder_raw_gid(data, txn));
 	end_record(ctx, data, body);
 }
 
@@ -634,6 +665,209 @@ binary_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
 	end_record(ctx, data, body);
 }
 
+/* ----------
+ * Two-phase commit and streamed transactions (version 2 additions)
+ * ----------
+ */
+
+static void
+binary_begin_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
+					 ReorderBufferTXN *txn)
+{
+	binary_begin_kind(ctx, data, txn, BR_BEGIN_PREPARE);
+}
+
+/*
+ * Start a record that ends a transaction: with origin-progress, after an
+ * origin record in the same message, as for a commit.
+ */
+static int
+start_final_record(LogicalDecodingContext *ctx, DecoderRawData *data,
+				   char kind, ReorderBufferTXN *txn)
+{
+	int			body;
+
+	if (!data->opts.origin_progress)
+		return start_record(ctx, data, kind);
+	body = start_record(ctx, data, BR_ORIGIN);
+	append_varint(data->out, txn->end_lsn);
+	append_int64(data->out, txn->xact_time.commit_time);
+	return next_record(data->out, body, kind);
+}
+
+/* The fields that the include-* options select, after their flags. */
+static void
+append_xact_fields(StringInfo out, uint32 flags, TransactionId xid,
+				   XLogRecPtr lsn, TimestampTz time)
+{
+	append_varint(out, flags);
+	if (flags & BR_XACT_XID)
+		append_varint(out, xid);
+	if (flags & BR_XACT_LSN)
+		append_varint(out, lsn);
+	if (flags & BR_XACT_TIME)
+		append_int64(out, time);
+}
+
+static uint32
+xact_flags(DecoderRawData *data)
+{
+	uint32		flags = 0;
+
+	if (data->opts.include_xids)
+		flags |= BR_XACT_XID;
+	if (data->opts.include_lsn)
+		flags |= BR_XACT_LSN;
+	if (data->opts.include_timestamp)
+		flags |= BR_XACT_TIME;
+	return flags;
+}
+
+static void
+binary_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
+			   ReorderBufferTXN *txn, XLogRecPtr prepare_lsn)
+{
+	int			body = start_final_record(ctx, data, BR_PREPARE, txn);
+
+	append_xact_fields(data->out, xact_flags(data), txn->xid, prepare_lsn,
+					   txn->xact_time.prepare_time);
+	append_string(data->out, decoder_raw_gid(data, txn));
+	end_record(ctx, data, body);
+}
+
+/*
+ * COMMIT PREPARED and ROLLBACK PREPARED run outside a transaction block:
+ * their progress is in the record itself, which the SQL of an origin
+ * record (SET CONSTRAINTS first) would not suit.
+ */
+static void
+binary_commit_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
+					   ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	StringInfo	out = data->out;
+	uint32		flags = xact_flags(data);
+	int			body;
+
+	if (data->opts.origin_progress)
+		flags |= BR_FINISH_PROGRESS;
+	body = start_record(ctx, data, BR_COMMIT_PREPARED);
+	append_xact_fields(out, flags, txn->xid, commit_lsn,
+					   txn->xact_time.commit_time);
+	append_string(out, decoder_raw_gid(data, txn));
+	if (flags & BR_FINISH_PROGRESS)
+	{
+		append_varint(out, txn->end_lsn);
+		append_int64(out, txn->xact_time.commit_time);
+	}
+	end_record(ctx, data, body);
+}
+
+static void
+binary_rollback_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
+						 ReorderBufferTXN *txn, XLogRecPtr prepare_end_lsn,
+						 TimestampTz prepare_time, bool prepare_sent)
+{
+	StringInfo	out = data->out;
+	uint32		flags = xact_flags(data);
+	int			body;
+
+	if (!prepare_sent)
+		flags |= BR_FINISH_NOT_SENT;
+	else if (data->opts.origin_progress)
+		flags |= BR_FINISH_PROGRESS;
+	body = start_record(ctx, data, BR_ROLLBACK_PREPARED);
+	append_xact_fields(out, flags, txn->xid, txn->final_lsn,
+					   txn->xact_time.commit_time);
+	append_string(out, decoder_raw_gid(data, txn));
+	append_varint(out, prepare_end_lsn);
+	append_int64(out, prepare_time);
+	if (flags & BR_FINISH_PROGRESS)
+	{
+		append_varint(out, txn->end_lsn);
+		append_int64(out, txn->xact_time.commit_time);
+	}
+	end_record(ctx, data, body);
+}
+
+/* A record of one varint, the transaction id. */
+static void
+xid_record(LogicalDecodingContext *ctx, DecoderRawData *data, char kind,
+		   TransactionId xid)
+{
+	int			body = start_record(ctx, data, kind);
+
+	append_varint(data->out, xid);
+	end_record(ctx, data, body);
+}
+
+static void
+binary_stream_start(LogicalDecodingContext *ctx, DecoderRawData *data,
+					ReorderBufferTXN *txn)
+{
+	int			body = start_record(ctx, data, BR_STREAM_START);
+
+	append_varint(data->out, rbtxn_is_streamed(txn) ? 0 : BR_STREAM_FIRST);
+	append_varint(data->out, txn->xid);
+	end_record(ctx, data, body);
+}
+
+static void
+binary_stream_stop(LogicalDecodingContext *ctx, DecoderRawData *data,
+				   ReorderBufferTXN *txn)
+{
+	xid_record(ctx, data, BR_STREAM_STOP, txn->xid);
+}
+
+static void
+binary_stream_xid(LogicalDecodingContext *ctx, DecoderRawData *data,
+				  TransactionId xid)
+{
+	xid_record(ctx, data, BR_STREAM_XID, xid);
+}
+
+/* A subtransaction's abort, or with its own xid twice, the whole one's. */
+static void
+binary_stream_abort(LogicalDecodingContext *ctx, DecoderRawData *data,
+					ReorderBufferTXN *txn, XLogRecPtr abort_lsn)
+{
+	StringInfo	out = data->out;
+	int			body = start_record(ctx, data, BR_STREAM_ABORT);
+
+	append_varint(out, txn->toptxn != NULL ? txn->toptxn->xid : txn->xid);
+	append_varint(out, txn->xid);
+	append_varint(out, abort_lsn);
+	end_record(ctx, data, body);
+}
+
+static void
+binary_stream_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
+					 ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	StringInfo	out = data->out;
+	int			body = start_final_record(ctx, data, BR_STREAM_COMMIT, txn);
+
+	append_varint(out, txn->xid);
+	append_varint(out, commit_lsn);
+	append_varint(out, txn->end_lsn);
+	append_int64(out, txn->xact_time.commit_time);
+	end_record(ctx, data, body);
+}
+
+static void
+binary_stream_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
+					  ReorderBufferTXN *txn, XLogRecPtr prepare_lsn)
+{
+	StringInfo	out = data->out;
+	int			body = start_final_record(ctx, data, BR_STREAM_PREPARE, txn);
+
+	append_varint(out, txn->xid);
+	append_varint(out, prepare_lsn);
+	append_varint(out, txn->end_lsn);
+	append_int64(out, txn->xact_time.prepare_time);
+	append_string(out, decoder_raw_gid(data, txn));
+	end_record(ctx, data, body);
+}
+
 static void
 binary_init(void)
 {
@@ -651,4 +885,14 @@ const DecoderRawWriter decoder_raw_binary_writer = {
 	.truncate = binary_truncate,
 	.message = binary_message,
 	.skipped = binary_skipped,
+	.begin_prepare = binary_begin_prepare,
+	.prepare = binary_prepare,
+	.commit_prepared = binary_commit_prepared,
+	.rollback_prepared = binary_rollback_prepared,
+	.stream_start = binary_stream_start,
+	.stream_stop = binary_stream_stop,
+	.stream_xid = binary_stream_xid,
+	.stream_abort = binary_stream_abort,
+	.stream_commit = binary_stream_commit,
+	.stream_prepare = binary_stream_prepare,
 };

@@ -16,6 +16,7 @@
 
 #include "decoder_raw.h"
 
+#include "access/xact.h"
 #include "nodes/makefuncs.h"
 #include "replication/walsender.h"
 #include "utils/builtins.h"
@@ -45,6 +46,8 @@ typedef enum OptionId
 	OPT_EXCLUDE_MESSAGE_PREFIXES,
 	OPT_PUBLICATION_NAMES,
 	OPT_PARTITIONS_AS_ROOT,
+	OPT_GID_PREFIX,
+	OPT_STREAM_CHANGES,
 	NUM_OPTIONS
 } OptionId;
 
@@ -82,6 +85,8 @@ static const OptionName option_names[] = {
 	{"exclude-message-prefixes", OPT_EXCLUDE_MESSAGE_PREFIXES},
 	{"publication-names", OPT_PUBLICATION_NAMES},
 	{"partitions-as-root", OPT_PARTITIONS_AS_ROOT},
+	{"gid-prefix", OPT_GID_PREFIX},
+	{"stream-changes", OPT_STREAM_CHANGES},
 };
 
 #define VALID_OPTIONS \
@@ -90,7 +95,8 @@ static const OptionName option_names[] = {
 	"include-origin, origin-progress, only-local, forward-origins, " \
 	"exclude-origins, missing-identity, message-size, include-tables, " \
 	"exclude-tables, actions, include-message-prefixes, " \
-	"exclude-message-prefixes, publication-names, partitions-as-root"
+	"exclude-message-prefixes, publication-names, partitions-as-root, " \
+	"gid-prefix, stream-changes"
 
 static bool
 parse_bool_option(DefElem *elem)
@@ -264,6 +270,46 @@ default_message_size(const DecoderRawOptions *opts)
 	return 0;
 }
 
+/*
+ * gid-prefix goes before every GID written, so that a target that prepares
+ * transactions of its own, or of several sources, keeps them apart.  What
+ * is written must still fit in a GID.
+ */
+static char *
+parse_gid_prefix(DefElem *elem)
+{
+	char	   *value = option_string(elem, "strings of 1 to 199 bytes");
+
+	if (strlen(value) >= GIDSIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("value of option \"%s\" is too long", elem->defname),
+				 errdetail("A GID holds at most %d bytes.", GIDSIZE - 1)));
+	return value;
+}
+
+/*
+ * Streamed transactions interleave: only a format whose consumer keeps
+ * them apart per transaction can carry them.
+ */
+static void
+check_stream_changes(const DecoderRawOptions *opts)
+{
+	if (!opts->stream_changes)
+		return;
+	if (opts->format != DR_FORMAT_BINARY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("option \"stream-changes\" cannot be used with format \"sql\""),
+				 errdetail("The SQL format is a script for one session, which cannot interleave the changes of transactions streamed before they commit."),
+				 errhint("Use \"format\" \"binary\": its stream records say which transaction each change belongs to.")));
+	if (!opts->include_transaction)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"stream-changes\" requires \"include-transaction\""),
+				 errdetail("A streamed transaction is only known to be committed or aborted by its stream records.")));
+}
+
 void
 decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 {
@@ -277,6 +323,7 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 	opts->include_transaction = true;
 	opts->missing_identity = DR_MISSING_IDENTITY_WARN;
 	opts->actions = DR_ACTION_ALL;
+	opts->gid_prefix = "";
 
 	foreach(lc, options)
 	{
@@ -453,6 +500,12 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 			case OPT_PARTITIONS_AS_ROOT:
 				opts->partitions_as_root = parse_bool_option(elem);
 				break;
+			case OPT_GID_PREFIX:
+				opts->gid_prefix = parse_gid_prefix(elem);
+				break;
+			case OPT_STREAM_CHANGES:
+				opts->stream_changes = parse_bool_option(elem);
+				break;
 			case NUM_OPTIONS:
 				pg_unreachable();
 		}
@@ -487,4 +540,5 @@ decoder_raw_parse_options(List *options, DecoderRawOptions *opts)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"format-version\" requires \"format\" \"binary\"")));
 	}
+	check_stream_changes(opts);
 }

@@ -893,6 +893,124 @@ sql_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
 	end_record(ctx, data);
 }
 
+/* ----------
+ * Two-phase commit
+ *
+ * BEGIN; ... PREPARE TRANSACTION 'gid'; then, in a transaction of its own,
+ * COMMIT PREPARED 'gid'; or ROLLBACK PREPARED 'gid';.  With origin-progress
+ * the PREPARE records progress as a COMMIT does; COMMIT PREPARED and
+ * ROLLBACK PREPARED run outside a transaction block, where there are no
+ * deferred constraints left, and record the progress set by the line
+ * before them, in their message.
+ * ----------
+ */
+
+/* " -- xid N, lsn X/X, time T", as after COMMIT; */
+static void
+append_xact_annotations(StringInfo out, DecoderRawData *data,
+						TransactionId xid, XLogRecPtr lsn, TimestampTz time)
+{
+	bool		first = true;
+
+	if (data->opts.include_xids)
+	{
+		append_annotation(out, &first, "xid");
+		appendStringInfo(out, "%u", xid);
+	}
+	if (data->opts.include_lsn)
+	{
+		append_annotation(out, &first, "lsn");
+		decoder_raw_append_lsn(out, lsn);
+	}
+	if (data->opts.include_timestamp)
+	{
+		append_annotation(out, &first, "time");
+		decoder_raw_append_timestamp(out, time);
+	}
+}
+
+static void
+append_finish_progress(StringInfo out, ReorderBufferTXN *txn)
+{
+	appendStringInfoString(out, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
+	decoder_raw_append_lsn(out, txn->end_lsn);
+	appendStringInfoString(out, "', '");
+	decoder_raw_append_timestamp(out, txn->xact_time.commit_time);
+	appendStringInfoString(out, "');\n");
+}
+
+static void
+sql_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
+			ReorderBufferTXN *txn, XLogRecPtr prepare_lsn)
+{
+	StringInfo	out = data->out;
+
+	literal_rel = NULL;
+	literal_col = NULL;
+	begin_record(ctx, data);
+	if (data->opts.origin_progress)
+		append_origin_progress(out, txn);
+	appendStringInfoString(out, "PREPARE TRANSACTION ");
+	append_cstring_literal(out, decoder_raw_gid(data, txn));
+	appendStringInfoChar(out, ';');
+	append_xact_annotations(out, data, txn->xid, prepare_lsn,
+							txn->xact_time.prepare_time);
+	end_record(ctx, data);
+}
+
+static void
+sql_commit_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
+					ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	StringInfo	out = data->out;
+
+	literal_rel = NULL;
+	literal_col = NULL;
+	begin_record(ctx, data);
+	if (data->opts.origin_progress)
+		append_finish_progress(out, txn);
+	appendStringInfoString(out, "COMMIT PREPARED ");
+	append_cstring_literal(out, decoder_raw_gid(data, txn));
+	appendStringInfoChar(out, ';');
+	append_xact_annotations(out, data, txn->xid, commit_lsn,
+							txn->xact_time.commit_time);
+	end_record(ctx, data);
+}
+
+/*
+ * A ROLLBACK PREPARED whose PREPARE was never written would fail on the
+ * target, and no statement can first check for the prepared transaction
+ * (ROLLBACK PREPARED cannot run in a function or a transaction block): it
+ * is written as a comment.
+ */
+static void
+sql_rollback_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
+					  ReorderBufferTXN *txn, XLogRecPtr prepare_end_lsn,
+					  TimestampTz prepare_time, bool prepare_sent)
+{
+	StringInfo	out = data->out;
+
+	literal_rel = NULL;
+	literal_col = NULL;
+	begin_record(ctx, data);
+	if (!prepare_sent)
+	{
+		appendStringInfoString(out, "-- ROLLBACK PREPARED ");
+		append_cstring_literal(out, decoder_raw_gid(data, txn));
+		appendStringInfoString(out, " left out: the transaction was prepared before two-phase decoding started, and its PREPARE TRANSACTION was not written");
+		end_record(ctx, data);
+		return;
+	}
+	if (data->opts.origin_progress)
+		append_finish_progress(out, txn);
+	appendStringInfoString(out, "ROLLBACK PREPARED ");
+	append_cstring_literal(out, decoder_raw_gid(data, txn));
+	appendStringInfoChar(out, ';');
+	append_xact_annotations(out, data, txn->xid, txn->final_lsn,
+							txn->xact_time.commit_time);
+	end_record(ctx, data);
+}
+
 static void
 sql_init(void)
 {
@@ -910,4 +1028,9 @@ const DecoderRawWriter decoder_raw_sql_writer = {
 	.truncate = sql_truncate,
 	.message = sql_message,
 	.skipped = sql_skipped,
+	.begin_prepare = sql_begin,
+	.prepare = sql_prepare,
+	.commit_prepared = sql_commit_prepared,
+	.rollback_prepared = sql_rollback_prepared,
+	/* no stream callbacks: stream-changes is refused with format sql */
 };
