@@ -792,6 +792,27 @@ end_final_records(LogicalDecodingContext *ctx, DecoderRawData *data,
 	decoder_raw_relcache_sweep();
 }
 
+typedef void (*FinalWriter) (LogicalDecodingContext *ctx, DecoderRawData *data,
+							 ReorderBufferTXN *txn, XLogRecPtr lsn);
+
+/*
+ * The records that end a transaction or a streamed one; "progress": it
+ * ends on the source too, and the walsender may confirm past it.
+ */
+static void
+write_final_records(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+					FinalWriter write, XLogRecPtr lsn, bool progress)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+	MemoryContext old;
+
+	if (progress)
+		OutputPluginUpdateProgress(ctx, false);
+	old = start_final_records(data);
+	write(ctx, data, txn, lsn);
+	end_final_records(ctx, data, old);
+}
+
 /*
  * BEGIN is written even with skip-empty-xacts: COMMIT PREPARED, decoded
  * later and maybe in another session, must find a prepared transaction on
@@ -818,16 +839,11 @@ decoder_raw_prepare(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 					XLogRecPtr prepare_lsn)
 {
 	DecoderRawData *data = ctx->output_plugin_private;
-	MemoryContext old;
 
 	if (data->xact_skipped != NIL)
 		report_xact_skipped(ctx, data, txn);
 	unpin_output_settings(data);
-	OutputPluginUpdateProgress(ctx, false);
-
-	old = start_final_records(data);
-	data->writer->prepare(ctx, data, txn, prepare_lsn);
-	end_final_records(ctx, data, old);
+	write_final_records(ctx, txn, data->writer->prepare, prepare_lsn, true);
 }
 
 static void
@@ -835,12 +851,9 @@ decoder_raw_commit_prepared(LogicalDecodingContext *ctx,
 							ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
 	DecoderRawData *data = ctx->output_plugin_private;
-	MemoryContext old;
 
-	OutputPluginUpdateProgress(ctx, false);
-	old = start_final_records(data);
-	data->writer->commit_prepared(ctx, data, txn, commit_lsn);
-	end_final_records(ctx, data, old);
+	write_final_records(ctx, txn, data->writer->commit_prepared, commit_lsn,
+						true);
 }
 
 /*
@@ -933,11 +946,9 @@ decoder_raw_stream_abort(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 						 XLogRecPtr abort_lsn)
 {
 	DecoderRawData *data = ctx->output_plugin_private;
-	MemoryContext old;
 
-	old = start_final_records(data);
-	data->writer->stream_abort(ctx, data, txn, abort_lsn);
-	end_final_records(ctx, data, old);
+	write_final_records(ctx, txn, data->writer->stream_abort, abort_lsn,
+						false);
 }
 
 static void
@@ -945,12 +956,9 @@ decoder_raw_stream_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 						  XLogRecPtr commit_lsn)
 {
 	DecoderRawData *data = ctx->output_plugin_private;
-	MemoryContext old;
 
-	OutputPluginUpdateProgress(ctx, false);
-	old = start_final_records(data);
-	data->writer->stream_commit(ctx, data, txn, commit_lsn);
-	end_final_records(ctx, data, old);
+	write_final_records(ctx, txn, data->writer->stream_commit, commit_lsn,
+						true);
 }
 
 static void
@@ -958,12 +966,9 @@ decoder_raw_stream_prepare(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 						   XLogRecPtr prepare_lsn)
 {
 	DecoderRawData *data = ctx->output_plugin_private;
-	MemoryContext old;
 
-	OutputPluginUpdateProgress(ctx, false);
-	old = start_final_records(data);
-	data->writer->stream_prepare(ctx, data, txn, prepare_lsn);
-	end_final_records(ctx, data, old);
+	write_final_records(ctx, txn, data->writer->stream_prepare, prepare_lsn,
+						true);
 }
 
 static void

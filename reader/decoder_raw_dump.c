@@ -515,27 +515,13 @@ sql_begin(strbuf *sb, const drr_record *rec)
 	}
 }
 
+static void sql_xact_annotations(strbuf *sb, const drr_record *rec);
+
 static void
 sql_commit(strbuf *sb, const drr_record *rec)
 {
-	int			first = 1;
-
 	sb_puts(sb, "COMMIT;");
-	if (rec->flags & DRR_XACT_XID)
-	{
-		sql_annotation(sb, &first, "xid");
-		sb_printf(sb, "%" PRIu32, rec->xid);
-	}
-	if (rec->flags & DRR_XACT_LSN)
-	{
-		sql_annotation(sb, &first, "lsn");
-		sb_lsn(sb, rec->lsn);
-	}
-	if (rec->flags & DRR_XACT_TIME)
-	{
-		sql_annotation(sb, &first, "time");
-		sb_timestamp(sb, rec->time, rec->offset);
-	}
+	sql_xact_annotations(sb, rec);
 }
 
 static void

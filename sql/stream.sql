@@ -19,9 +19,9 @@ SELECT data FROM pg_logical_slot_get_binary_changes('stream_slot', NULL, NULL, '
 SELECT data FROM pg_logical_slot_get_changes('stream_slot', NULL, NULL, 'stream-changes', 'off');
 
 -- a large subtransaction rolled back: the transaction is streamed, the
--- subtransaction aborted (decoded after the fact, its changes are not sent:
--- the core knows it aborted), and what the transaction keeps comes in order
--- with its stream commit
+-- subtransaction aborted (decoded after the fact, only its first records
+-- are sent before the abort is noticed), and what the transaction keeps
+-- comes in order with its stream commit
 BEGIN;
 SAVEPOINT s1;
 SELECT 'msg' FROM pg_logical_emit_message(true, 'test', repeat('a', 50));

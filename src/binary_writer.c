@@ -839,33 +839,36 @@ binary_stream_abort(LogicalDecodingContext *ctx, DecoderRawData *data,
 	end_record(ctx, data, body);
 }
 
+/* Stream commit and stream prepare: the end of a streamed transaction. */
+static void
+stream_end_record(LogicalDecodingContext *ctx, DecoderRawData *data,
+				  ReorderBufferTXN *txn, char kind, XLogRecPtr lsn)
+{
+	StringInfo	out = data->out;
+	int			body = start_final_record(ctx, data, kind, txn);
+
+	append_varint(out, txn->xid);
+	append_varint(out, lsn);
+	append_varint(out, txn->end_lsn);
+	/* commit_time and prepare_time share a union */
+	append_int64(out, txn->xact_time.commit_time);
+	if (kind == BR_STREAM_PREPARE)
+		append_string(out, decoder_raw_gid(data, txn));
+	end_record(ctx, data, body);
+}
+
 static void
 binary_stream_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 					 ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
-	StringInfo	out = data->out;
-	int			body = start_final_record(ctx, data, BR_STREAM_COMMIT, txn);
-
-	append_varint(out, txn->xid);
-	append_varint(out, commit_lsn);
-	append_varint(out, txn->end_lsn);
-	append_int64(out, txn->xact_time.commit_time);
-	end_record(ctx, data, body);
+	stream_end_record(ctx, data, txn, BR_STREAM_COMMIT, commit_lsn);
 }
 
 static void
 binary_stream_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
 					  ReorderBufferTXN *txn, XLogRecPtr prepare_lsn)
 {
-	StringInfo	out = data->out;
-	int			body = start_final_record(ctx, data, BR_STREAM_PREPARE, txn);
-
-	append_varint(out, txn->xid);
-	append_varint(out, prepare_lsn);
-	append_varint(out, txn->end_lsn);
-	append_int64(out, txn->xact_time.prepare_time);
-	append_string(out, decoder_raw_gid(data, txn));
-	end_record(ctx, data, body);
+	stream_end_record(ctx, data, txn, BR_STREAM_PREPARE, prepare_lsn);
 }
 
 static void

@@ -450,15 +450,13 @@ sql_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
  * between them, and an applier that sends a message as one request leaves
  * no moment at which it could die between them.
  */
+static void append_finish_progress(StringInfo out, ReorderBufferTXN *txn);
+
 static void
 append_origin_progress(StringInfo out, ReorderBufferTXN *txn)
 {
 	appendStringInfoString(out, "SET CONSTRAINTS ALL IMMEDIATE;\n");
-	appendStringInfoString(out, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
-	decoder_raw_append_lsn(out, txn->end_lsn);
-	appendStringInfoString(out, "', '");
-	decoder_raw_append_timestamp(out, txn->xact_time.commit_time);
-	appendStringInfoString(out, "');\n");
+	append_finish_progress(out, txn);
 }
 
 static void
@@ -929,6 +927,7 @@ append_xact_annotations(StringInfo out, DecoderRawData *data,
 	}
 }
 
+/* The progress line alone: what COMMIT PREPARED and ROLLBACK PREPARED take */
 static void
 append_finish_progress(StringInfo out, ReorderBufferTXN *txn)
 {
@@ -939,42 +938,46 @@ append_finish_progress(StringInfo out, ReorderBufferTXN *txn)
 	appendStringInfoString(out, "');\n");
 }
 
+/*
+ * PREPARE TRANSACTION, COMMIT PREPARED or ROLLBACK PREPARED, and its GID.
+ * PREPARE ends a transaction block and records progress as COMMIT does;
+ * the others run outside one.
+ */
 static void
-sql_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
-			ReorderBufferTXN *txn, XLogRecPtr prepare_lsn)
+write_gid_statement(LogicalDecodingContext *ctx, DecoderRawData *data,
+					ReorderBufferTXN *txn, const char *statement,
+					bool ends_block, XLogRecPtr lsn, TimestampTz time)
 {
 	StringInfo	out = data->out;
 
 	literal_rel = NULL;
 	literal_col = NULL;
 	begin_record(ctx, data);
-	if (data->opts.origin_progress)
+	if (data->opts.origin_progress && ends_block)
 		append_origin_progress(out, txn);
-	appendStringInfoString(out, "PREPARE TRANSACTION ");
+	else if (data->opts.origin_progress)
+		append_finish_progress(out, txn);
+	appendStringInfo(out, "%s ", statement);
 	append_cstring_literal(out, decoder_raw_gid(data, txn));
 	appendStringInfoChar(out, ';');
-	append_xact_annotations(out, data, txn->xid, prepare_lsn,
-							txn->xact_time.prepare_time);
+	append_xact_annotations(out, data, txn->xid, lsn, time);
 	end_record(ctx, data);
+}
+
+static void
+sql_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
+			ReorderBufferTXN *txn, XLogRecPtr prepare_lsn)
+{
+	write_gid_statement(ctx, data, txn, "PREPARE TRANSACTION", true,
+						prepare_lsn, txn->xact_time.prepare_time);
 }
 
 static void
 sql_commit_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
 					ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
-	StringInfo	out = data->out;
-
-	literal_rel = NULL;
-	literal_col = NULL;
-	begin_record(ctx, data);
-	if (data->opts.origin_progress)
-		append_finish_progress(out, txn);
-	appendStringInfoString(out, "COMMIT PREPARED ");
-	append_cstring_literal(out, decoder_raw_gid(data, txn));
-	appendStringInfoChar(out, ';');
-	append_xact_annotations(out, data, txn->xid, commit_lsn,
-							txn->xact_time.commit_time);
-	end_record(ctx, data);
+	write_gid_statement(ctx, data, txn, "COMMIT PREPARED", false,
+						commit_lsn, txn->xact_time.commit_time);
 }
 
 /*
@@ -990,24 +993,18 @@ sql_rollback_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
 {
 	StringInfo	out = data->out;
 
+	if (prepare_sent)
+	{
+		write_gid_statement(ctx, data, txn, "ROLLBACK PREPARED", false,
+							txn->final_lsn, txn->xact_time.commit_time);
+		return;
+	}
 	literal_rel = NULL;
 	literal_col = NULL;
 	begin_record(ctx, data);
-	if (!prepare_sent)
-	{
-		appendStringInfoString(out, "-- ROLLBACK PREPARED ");
-		append_cstring_literal(out, decoder_raw_gid(data, txn));
-		appendStringInfoString(out, " left out: the transaction was prepared before two-phase decoding started, and its PREPARE TRANSACTION was not written");
-		end_record(ctx, data);
-		return;
-	}
-	if (data->opts.origin_progress)
-		append_finish_progress(out, txn);
-	appendStringInfoString(out, "ROLLBACK PREPARED ");
+	appendStringInfoString(out, "-- ROLLBACK PREPARED ");
 	append_cstring_literal(out, decoder_raw_gid(data, txn));
-	appendStringInfoChar(out, ';');
-	append_xact_annotations(out, data, txn->xid, txn->final_lsn,
-							txn->xact_time.commit_time);
+	appendStringInfoString(out, " left out: the transaction was prepared before two-phase decoding started, and its PREPARE TRANSACTION was not written");
 	end_record(ctx, data);
 }
 
