@@ -998,7 +998,16 @@ rec_two_phase_stream(strbuf *sb, const drr_record *rec)
 					rec->kind == DRR_PREPARE ? "prepare" :
 					rec->kind == DRR_COMMIT_PREPARED ? "commit prepared" :
 					"rollback prepared");
-			rec_xact(sb, rec);
+			if (rec->kind == DRR_BEGIN_PREPARE)
+				rec_xact(sb, rec);
+			else
+			{
+				/* flags above 0x04 mean other things here than in a begin */
+				drr_record	xact = *rec;
+
+				xact.flags &= DRR_XACT_XID | DRR_XACT_LSN | DRR_XACT_TIME;
+				rec_xact(sb, &xact);
+			}
 			sb_puts(sb, " gid ");
 			sb_literal(sb, rec->gid.data, rec->gid.len);
 			if (rec->kind == DRR_ROLLBACK_PREPARED)
