@@ -7,7 +7,8 @@
 # is made in two sessions appended to one file, so the reader also meets a
 # second header and relation ids that start over.  The slots decode
 # prepared transactions at PREPARE: one is prepared in the first session
-# and committed in the second.  It is made with one
+# and committed in the second (on a table of its own: its lock would block
+# the second session's DDL).  It is made with one
 # record per message, with the default packing of a replication
 # connection, and with message sizes that end messages anywhere in a
 # transaction, in the middle of the header's session or of a relation's.
@@ -41,6 +42,7 @@ $node->safe_psql(
 	'postgres', q{
 CREATE TABLE public.t (id int PRIMARY KEY, v text, n numeric, f float8);
 CREATE TABLE public.other (k text PRIMARY KEY, b bytea);
+CREATE TABLE public.prepared_t (id int PRIMARY KEY);
 SELECT 'init' FROM pg_create_logical_replication_slot('rl_sql', 'decoder_raw', false, true);
 });
 
@@ -69,7 +71,7 @@ DELETE FROM t WHERE id % 11 = 0;
 COMMIT;
 SELECT pg_logical_emit_message(true, E'\n', E'\n\n');
 BEGIN;
-INSERT INTO t VALUES (4, 'prepared, committed in the next session');
+INSERT INTO prepared_t VALUES (1);
 PREPARE TRANSACTION E'g\n1';
 BEGIN;
 DELETE FROM other;
