@@ -202,6 +202,16 @@ dr_sql_commit(dr_out *out, const dr_xact *xact)
 	return xact_annotations(out, xact);
 }
 
+/* A two-phase statement, its GID, and the annotations of a COMMIT. */
+static int
+gid_statement(dr_out *out, const char *statement, const dr_xact *xact)
+{
+	dr_puts(out, statement);
+	dr_append_literal(out, xact->gid, xact->gid_len);
+	dr_putc(out, ';');
+	return xact_annotations(out, xact);
+}
+
 /*
  * PREPARE TRANSACTION 'gid'; it ends the transaction block as COMMIT does,
  * and its origin progress, if any, comes before it in the same way.
@@ -210,10 +220,7 @@ dr_sql_commit(dr_out *out, const dr_xact *xact)
 int
 dr_sql_prepare(dr_out *out, const dr_xact *xact)
 {
-	dr_puts(out, "PREPARE TRANSACTION ");
-	dr_append_literal(out, xact->gid, xact->gid_len);
-	dr_putc(out, ';');
-	return xact_annotations(out, xact);
+	return gid_statement(out, "PREPARE TRANSACTION ", xact);
 }
 
 /*
@@ -233,10 +240,8 @@ dr_sql_finish_prepared(dr_out *out, bool commit, const dr_xact *xact,
 			return -1;
 		dr_putc(out, '\n');
 	}
-	dr_puts(out, commit ? "COMMIT PREPARED " : "ROLLBACK PREPARED ");
-	dr_append_literal(out, xact->gid, xact->gid_len);
-	dr_putc(out, ';');
-	return xact_annotations(out, xact);
+	return gid_statement(out, commit ? "COMMIT PREPARED " : "ROLLBACK PREPARED ",
+						 xact);
 }
 
 /*

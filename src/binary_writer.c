@@ -543,22 +543,23 @@ binary_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
 static void
 finish_prepared_record(LogicalDecodingContext *ctx, DecoderRawData *data,
 					   ReorderBufferTXN *txn, char kind, XLogRecPtr lsn,
-					   const bool *prepare_sent, XLogRecPtr prepare_end_lsn,
+					   bool prepare_sent, XLogRecPtr prepare_end_lsn,
 					   TimestampTz prepare_time)
 {
 	StringInfo	out = data->out;
+	bool		rollback = kind == DR_BIN_ROLLBACK_PREPARED;
 	dr_xact		xact;
 	int			body;
 
 	decoder_raw_prepared_xact(data, txn, lsn, &xact);
-	if (prepare_sent != NULL && !*prepare_sent)
+	if (!prepare_sent)
 		xact.flags |= DR_BIN_FINISH_NOT_SENT;
 	else if (data->opts.origin_progress)
 		xact.flags |= DR_BIN_FINISH_PROGRESS;
 	body = start_record(ctx, data, kind);
 	append_xact(out, &xact);
 	append_string(out, xact.gid);
-	if (prepare_sent != NULL)
+	if (rollback)
 	{
 		append_varint(out, prepare_end_lsn);
 		append_int64(out, prepare_time);
@@ -576,7 +577,7 @@ binary_commit_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
 					   ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
 	finish_prepared_record(ctx, data, txn, DR_BIN_COMMIT_PREPARED,
-						   commit_lsn, NULL, InvalidXLogRecPtr, 0);
+						   commit_lsn, true, InvalidXLogRecPtr, 0);
 }
 
 static void
@@ -585,7 +586,7 @@ binary_rollback_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
 						 TimestampTz prepare_time, bool prepare_sent)
 {
 	finish_prepared_record(ctx, data, txn, DR_BIN_ROLLBACK_PREPARED,
-						   txn->final_lsn, &prepare_sent, prepare_end_lsn,
+						   txn->final_lsn, prepare_sent, prepare_end_lsn,
 						   prepare_time);
 }
 
