@@ -26,7 +26,7 @@ PGFILEDESC = "decoder_raw - logical decoding output plugin emitting SQL or binar
 EXTENSION = decoder_raw
 DATA = decoder_raw--1.0.sql
 
-REGRESS = setup basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation filters publications partitions_root value_text
+REGRESS = setup basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation filters publications partitions_root value_text twophase stream
 REGRESS_OPTS = --temp-instance=./tmp_check_regress \
 	--temp-config=$(srcdir)/test/logical.conf
 
@@ -70,6 +70,9 @@ uninstall-reader:
 # The tests run the installed decoder_raw_dump unless told otherwise.
 DECODER_RAW_DUMP ?= $(bindir)/decoder_raw_dump
 export DECODER_RAW_DUMP
+# helpers of the pg_regress tests
+DECODER_RAW_TESTDIR = $(abspath $(srcdir))/test
+export DECODER_RAW_TESTDIR
 
 # decoder_raw_apply, the applier: C99 and libpq, installed next to
 # decoder_raw_dump.

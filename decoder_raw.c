@@ -19,9 +19,12 @@
 #include "decoder_raw.h"
 
 #include "access/tupconvert.h"
+#include "access/xact.h"
 #include "access/xlogdefs.h"
 #include "replication/logical.h"
 #include "replication/output_plugin.h"
+#include "replication/snapbuild.h"
+#include "storage/procarray.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
@@ -58,6 +61,12 @@ static bool decoder_raw_filter_by_origin(LogicalDecodingContext *ctx,
 										 RepOriginId origin_id);
 static void report_xact_skipped(LogicalDecodingContext *ctx,
 								DecoderRawData *data, ReorderBufferTXN *txn);
+static void register_twophase_stream_callbacks(OutputPluginCallbacks *cb);
+static DecoderRawRelation *get_relation_in_progress_safe(Relation relation,
+														 DecoderRawRelation *partition);
+static void forget_in_progress_checks(void);
+static void note_stream_xid(LogicalDecodingContext *ctx,
+							DecoderRawData *data);
 
 void
 _PG_output_plugin_init(OutputPluginCallbacks *cb)
@@ -72,6 +81,7 @@ _PG_output_plugin_init(OutputPluginCallbacks *cb)
 	cb->commit_cb = decoder_raw_commit_txn;
 	cb->filter_by_origin_cb = decoder_raw_filter_by_origin;
 	cb->shutdown_cb = decoder_raw_shutdown;
+	register_twophase_stream_callbacks(cb);
 }
 
 /*
@@ -140,6 +150,8 @@ decoder_raw_startup(LogicalDecodingContext *ctx, OutputPluginOptions *opt,
 	opt->output_type = data->opts.binary_output ?
 		OUTPUT_PLUGIN_BINARY_OUTPUT : OUTPUT_PLUGIN_TEXTUAL_OUTPUT;
 	opt->receive_rewrites = false;
+	/* the core streams when the plugin has the callbacks: if asked to */
+	ctx->streaming &= data->opts.stream_changes;
 
 	ctx->output_plugin_private = data;
 
@@ -187,6 +199,7 @@ decoder_raw_shutdown(LogicalDecodingContext *ctx)
 
 	decoder_raw_relcache_destroy();
 	decoder_raw_origin_destroy();
+	forget_in_progress_checks();
 	if (data != NULL)
 		report_session_skipped(data);
 }
@@ -401,6 +414,12 @@ static void
 ensure_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 			 ReorderBufferTXN *txn)
 {
+	/* in a stream, say which (sub)transaction the record belongs to */
+	if (data->in_stream)
+	{
+		note_stream_xid(ctx, data);
+		return;
+	}
 	if (data->xact_wrote_begin)
 		return;
 	data->xact_wrote_begin = true;
@@ -607,6 +626,43 @@ tuple_as_root(DecoderRawRelation *rel, HeapTuple tuple)
 	return execute_attr_map_tuple(tuple, rel->root_map);
 }
 
+/*
+ * Whether a change has what its statement needs: an UPDATE or DELETE
+ * without a replica identity is left out, and counted.
+ */
+static bool
+change_can_be_written(LogicalDecodingContext *ctx, DecoderRawData *data,
+					  ReorderBufferChange *change, DecoderRawRelation *rel,
+					  DecoderRawRelation *target, bool has_identity)
+{
+	switch (change->action)
+	{
+		case REORDER_BUFFER_CHANGE_INSERT:
+			if (DR_CHANGE_NEWTUPLE(change) == NULL)
+				elog(ERROR, "decoder_raw: INSERT on \"%s\" without a tuple",
+					 rel->relname);
+			return true;
+		case REORDER_BUFFER_CHANGE_UPDATE:
+			if (DR_CHANGE_NEWTUPLE(change) == NULL)
+				elog(ERROR, "decoder_raw: UPDATE on \"%s\" without a new tuple",
+					 rel->relname);
+			break;
+		case REORDER_BUFFER_CHANGE_DELETE:
+			if (DR_CHANGE_OLDTUPLE(change) == NULL)
+				has_identity = false;
+			break;
+		default:
+			elog(ERROR, "decoder_raw: unexpected change type %d",
+				 (int) change->action);
+	}
+	if (!has_identity)
+	{
+		note_missing_identity(ctx, data, target, change->action);
+		return false;
+	}
+	return true;
+}
+
 static void
 decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 				   Relation relation, ReorderBufferChange *change)
@@ -620,47 +676,22 @@ decoder_raw_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 	MemoryContext old;
 
 	/* cache entries must outlive the per-change context */
-	rel = decoder_raw_get_relation(relation);
+	rel = get_relation_in_progress_safe(relation, NULL);
 	if ((rel->actions & change_action_bit(change->action)) == 0)
 	{
 		note_change_not_written(ctx, data);
 		return;
 	}
 	/* the relation the change is written against */
-	target = OidIsValid(rel->root_relid) ? decoder_raw_get_root(rel) : rel;
+	target = OidIsValid(rel->root_relid) ?
+		get_relation_in_progress_safe(NULL, rel) : rel;
 	has_identity = target->has_identity && rel->root_identity_ok;
 
 	oldtuple = DR_CHANGE_OLDTUPLE(change);
 	newtuple = DR_CHANGE_NEWTUPLE(change);
 
-	switch (change->action)
-	{
-		case REORDER_BUFFER_CHANGE_INSERT:
-			if (newtuple == NULL)
-				elog(ERROR, "decoder_raw: INSERT on \"%s\" without a tuple",
-					 rel->relname);
-			break;
-		case REORDER_BUFFER_CHANGE_UPDATE:
-			if (newtuple == NULL)
-				elog(ERROR, "decoder_raw: UPDATE on \"%s\" without a new tuple",
-					 rel->relname);
-			if (!has_identity)
-			{
-				note_missing_identity(ctx, data, target, change->action);
-				return;
-			}
-			break;
-		case REORDER_BUFFER_CHANGE_DELETE:
-			if (!has_identity || oldtuple == NULL)
-			{
-				note_missing_identity(ctx, data, target, change->action);
-				return;
-			}
-			break;
-		default:
-			elog(ERROR, "decoder_raw: unexpected change type %d",
-				 (int) change->action);
-	}
+	if (!change_can_be_written(ctx, data, change, rel, target, has_identity))
+		return;
 
 	old = MemoryContextSwitchTo(data->context);
 
@@ -732,7 +763,8 @@ decoder_raw_truncate(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
 	rels = palloc(sizeof(DecoderRawRelation *) * nrelations);
 	for (i = 0; i < nrelations; i++)
 	{
-		DecoderRawRelation *rel = decoder_raw_get_relation(relations[i]);
+		DecoderRawRelation *rel = get_relation_in_progress_safe(relations[i],
+																NULL);
 
 		if ((rel->actions & DR_ACTION_TRUNCATE) == 0)
 			continue;
@@ -797,4 +829,382 @@ decoder_raw_filter_by_origin(LogicalDecodingContext *ctx,
 							 RepOriginId origin_id)
 {
 	return decoder_raw_origin_filtered(origin_id);
+}
+
+/* ----------
+ * Two-phase commit
+ *
+ * On a slot created with two-phase decoding, a prepared transaction is
+ * written at its PREPARE TRANSACTION, and COMMIT PREPARED or ROLLBACK
+ * PREPARED follow later, in a transaction of their own.  Without it (or
+ * without include-transaction, whose output has no transaction to prepare)
+ * prepared transactions arrive at COMMIT PREPARED as ordinary ones.
+ * ----------
+ */
+
+static bool
+decoder_raw_filter_prepare(LogicalDecodingContext *ctx, TransactionId xid,
+						   const char *gid)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+
+	return !data->opts.include_transaction;
+}
+
+/*
+ * The GID written for a prepared transaction: gid-prefix, then the source's
+ * GID.  It must fit in a GID on the target.
+ */
+static const char *
+decoder_raw_gid(DecoderRawData *data, ReorderBufferTXN *txn)
+{
+	const char *prefix = data->opts.gid_prefix;
+
+	if (prefix[0] == '\0')
+		return txn->gid;
+	if (strlen(prefix) + strlen(txn->gid) >= GIDSIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("decoder_raw cannot write prepared transaction \"%s\" with gid-prefix \"%s\"",
+						txn->gid, prefix),
+				 errdetail("The GID would take %zu bytes, more than the %d a GID holds.",
+						   strlen(prefix) + strlen(txn->gid), GIDSIZE - 1),
+				 errhint("Use a shorter \"gid-prefix\".")));
+	return psprintf("%s%s", prefix, txn->gid);
+}
+
+/*
+ * What the records of a prepared transaction say of it: those of a commit
+ * record, at lsn, and the GID written.
+ */
+void
+decoder_raw_prepared_xact(DecoderRawData *data, ReorderBufferTXN *txn,
+						  XLogRecPtr lsn, dr_xact *xact)
+{
+	decoder_raw_xact_info(data, txn, false, lsn, xact);
+	xact->gid = decoder_raw_gid(data, txn);
+	xact->gid_len = strlen(xact->gid);
+}
+
+/* Records that end a transaction or a stream go out together, and at once. */
+static MemoryContext
+start_final_records(DecoderRawData *data)
+{
+	MemoryContext old = MemoryContextSwitchTo(data->context);
+
+	data->in_commit = true;
+	return old;
+}
+
+static void
+end_final_records(LogicalDecodingContext *ctx, DecoderRawData *data,
+				  MemoryContext old)
+{
+	data->in_commit = false;
+	flush_pending(ctx, data);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(data->context);
+	decoder_raw_relcache_sweep();
+}
+
+typedef void (*FinalWriter) (LogicalDecodingContext *ctx, DecoderRawData *data,
+							 ReorderBufferTXN *txn, XLogRecPtr lsn);
+
+/*
+ * The records that end a transaction or a streamed one; "progress": it
+ * ends on the source too, and the walsender may confirm past it.
+ */
+static void
+write_final_records(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+					FinalWriter write, XLogRecPtr lsn, bool progress)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+	MemoryContext old;
+
+	if (progress)
+		OutputPluginUpdateProgress(ctx, false);
+	old = start_final_records(data);
+	write(ctx, data, txn, lsn);
+	end_final_records(ctx, data, old);
+}
+
+/*
+ * BEGIN is written even with skip-empty-xacts: COMMIT PREPARED, decoded
+ * later and maybe in another session, must find a prepared transaction on
+ * the target, and cannot know whether its PREPARE was empty.
+ */
+static void
+decoder_raw_begin_prepare(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+	MemoryContext old;
+
+	data->guc_nestlevel = 0;
+	data->xact_skipped = NIL;
+	data->xact_wrote_begin = true;
+
+	old = MemoryContextSwitchTo(data->context);
+	data->writer->begin_prepare(ctx, data, txn);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(data->context);
+}
+
+static void
+decoder_raw_prepare(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+					XLogRecPtr prepare_lsn)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+
+	if (data->xact_skipped != NIL)
+		report_xact_skipped(ctx, data, txn);
+	unpin_output_settings(data);
+	write_final_records(ctx, txn, data->writer->prepare, prepare_lsn, true);
+}
+
+static void
+decoder_raw_commit_prepared(LogicalDecodingContext *ctx,
+							ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+
+	write_final_records(ctx, txn, data->writer->commit_prepared, commit_lsn,
+						true);
+}
+
+/*
+ * A transaction prepared before two-phase decoding started (before the
+ * slot was consistent) was not written at its PREPARE.  At COMMIT PREPARED
+ * the core decodes it whole, PREPARE included; at ROLLBACK PREPARED there is
+ * nothing to roll back on the target, and the writers say so instead.  The
+ * test is the core's own (ReorderBufferFinishPrepared()): the PREPARE
+ * record began before two_phase_at, i.e. it ended at or before it.
+ */
+static void
+decoder_raw_rollback_prepared(LogicalDecodingContext *ctx,
+							  ReorderBufferTXN *txn,
+							  XLogRecPtr prepare_end_lsn,
+							  TimestampTz prepare_time)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+	XLogRecPtr	two_phase_at = SnapBuildGetTwoPhaseAt(ctx->snapshot_builder);
+	MemoryContext old;
+
+	OutputPluginUpdateProgress(ctx, false);
+	old = start_final_records(data);
+	data->writer->rollback_prepared(ctx, data, txn, prepare_end_lsn,
+									prepare_time,
+									prepare_end_lsn > two_phase_at);
+	end_final_records(ctx, data, old);
+}
+
+/* ----------
+ * Streamed transactions (stream-changes, binary format only)
+ *
+ * With logical_decoding_work_mem exceeded, the core sends the changes of
+ * the largest in-progress transaction in blocks, between stream start and
+ * stream stop, and ends it later with stream commit, stream prepare or
+ * stream abort.  Inside a block the callbacks of ordinary transactions
+ * write the changes; ensure_begin() then writes, instead of BEGIN, which
+ * (sub)transaction the next records belong to.
+ * ----------
+ */
+
+static void
+note_stream_xid(LogicalDecodingContext *ctx, DecoderRawData *data)
+{
+	if (data->stream_xid == data->stream_written_xid)
+		return;
+	data->writer->stream_xid(ctx, data, data->stream_xid);
+	data->stream_written_xid = data->stream_xid;
+}
+
+static void
+decoder_raw_stream_start(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+	MemoryContext old;
+
+	data->in_stream = true;
+	data->guc_nestlevel = 0;
+	data->xact_skipped = NIL;
+	data->stream_xid = txn->xid;
+	data->stream_written_xid = InvalidTransactionId;
+
+	old = MemoryContextSwitchTo(data->context);
+	data->writer->stream_start(ctx, data, txn);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(data->context);
+}
+
+/*
+ * The block's message goes out here.  The settings pinned for it are
+ * released: the core aborts the transaction it decoded the block in.
+ */
+static void
+decoder_raw_stream_stop(LogicalDecodingContext *ctx, ReorderBufferTXN *txn)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+	MemoryContext old;
+
+	if (data->xact_skipped != NIL)
+		report_xact_skipped(ctx, data, txn);
+	unpin_output_settings(data);
+
+	old = start_final_records(data);
+	data->writer->stream_stop(ctx, data, txn);
+	data->in_stream = false;
+	end_final_records(ctx, data, old);
+}
+
+static void
+decoder_raw_stream_abort(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+						 XLogRecPtr abort_lsn)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+
+	write_final_records(ctx, txn, data->writer->stream_abort, abort_lsn,
+						false);
+}
+
+static void
+decoder_raw_stream_commit(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+						  XLogRecPtr commit_lsn)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+
+	write_final_records(ctx, txn, data->writer->stream_commit, commit_lsn,
+						true);
+}
+
+static void
+decoder_raw_stream_prepare(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+						   XLogRecPtr prepare_lsn)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+
+	write_final_records(ctx, txn, data->writer->stream_prepare, prepare_lsn,
+						true);
+}
+
+static void
+decoder_raw_stream_change(LogicalDecodingContext *ctx, ReorderBufferTXN *txn,
+						  Relation relation, ReorderBufferChange *change)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+
+	data->stream_xid = change->txn->xid;
+	decoder_raw_change(ctx, txn, relation, change);
+}
+
+static void
+decoder_raw_stream_truncate(LogicalDecodingContext *ctx,
+							ReorderBufferTXN *txn, int nrelations,
+							Relation relations[], ReorderBufferChange *change)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+
+	data->stream_xid = change->txn->xid;
+	decoder_raw_truncate(ctx, txn, nrelations, relations, change);
+}
+
+static void
+decoder_raw_stream_message(LogicalDecodingContext *ctx,
+						   ReorderBufferTXN *txn, XLogRecPtr lsn,
+						   bool transactional, const char *prefix,
+						   Size sz, const char *message)
+{
+	DecoderRawData *data = ctx->output_plugin_private;
+
+	/*
+	 * The core passes the top-level transaction, and sets CheckXidAlive to
+	 * the message's own (sub)transaction unless that one has committed: a
+	 * message of a subtransaction that may abort is marked with its xid.
+	 */
+	data->stream_xid = TransactionIdIsValid(CheckXidAlive) ?
+		CheckXidAlive : txn->xid;
+	decoder_raw_message(ctx, txn, lsn, transactional, prefix, sz, message);
+}
+
+static void
+register_twophase_stream_callbacks(OutputPluginCallbacks *cb)
+{
+	cb->filter_prepare_cb = decoder_raw_filter_prepare;
+	cb->begin_prepare_cb = decoder_raw_begin_prepare;
+	cb->prepare_cb = decoder_raw_prepare;
+	cb->commit_prepared_cb = decoder_raw_commit_prepared;
+	cb->rollback_prepared_cb = decoder_raw_rollback_prepared;
+
+	cb->stream_start_cb = decoder_raw_stream_start;
+	cb->stream_stop_cb = decoder_raw_stream_stop;
+	cb->stream_abort_cb = decoder_raw_stream_abort;
+	cb->stream_prepare_cb = decoder_raw_stream_prepare;
+	cb->stream_commit_cb = decoder_raw_stream_commit;
+	cb->stream_change_cb = decoder_raw_stream_change;
+	cb->stream_truncate_cb = decoder_raw_stream_truncate;
+	cb->stream_message_cb = decoder_raw_stream_message;
+}
+
+/* ----------
+ * Catalog lookups while an in-progress transaction is decoded
+ *
+ * At PREPARE, and in a stream, the transaction being decoded has not
+ * committed: the core sets CheckXidAlive so that catalog scans notice if it
+ * aborts meanwhile, and refuses any index fetch outside a system table scan.
+ * Building a relation's cache entry looks up type caches, whose default
+ * operator class search nests system table scans (a cast lookup inside the
+ * pg_opclass scan); the inner scan's end clears the flag the outer one set,
+ * and the outer one fails with "unexpected table_index_fetch_tuple call
+ * during logical decoding".  The entry is built without CheckXidAlive, and
+ * checked afterwards as the scans would have been: a concurrent abort is
+ * the ERROR that the reorder buffer handles, and the entry is dropped.
+ * ----------
+ */
+
+static DecoderRawRelation *last_checked_rel = NULL;
+static MemoryContext last_checked_cxt = NULL;
+
+/* The cache entries are gone with the session. */
+static void
+forget_in_progress_checks(void)
+{
+	last_checked_rel = NULL;
+	last_checked_cxt = NULL;
+}
+
+static DecoderRawRelation *
+get_relation_in_progress_safe(Relation relation, DecoderRawRelation *partition)
+{
+	TransactionId xid = CheckXidAlive;
+	DecoderRawRelation *rel;
+
+	if (!TransactionIdIsValid(xid))
+		return partition ? decoder_raw_get_root(partition) :
+			decoder_raw_get_relation(relation);
+
+	CheckXidAlive = InvalidTransactionId;
+	PG_TRY();
+	{
+		rel = partition ? decoder_raw_get_root(partition) :
+			decoder_raw_get_relation(relation);
+	}
+	PG_FINALLY();
+	{
+		CheckXidAlive = xid;
+	}
+	PG_END_TRY();
+
+	/* an entry built now: was what it read still there? */
+	if (rel != last_checked_rel || rel->cxt != last_checked_cxt)
+	{
+		if (!TransactionIdIsInProgress(xid) && !TransactionIdDidCommit(xid))
+		{
+			rel->valid = false;
+			ereport(ERROR,
+					(errcode(ERRCODE_TRANSACTION_ROLLBACK),
+					 errmsg("transaction aborted during system catalog scan")));
+		}
+		last_checked_rel = rel;
+		last_checked_cxt = rel->cxt;
+	}
+	return rel;
 }

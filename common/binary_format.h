@@ -30,6 +30,18 @@
 #define DR_BIN_TRUNCATE		'T'
 #define DR_BIN_MESSAGE		'M'
 #define DR_BIN_SKIPPED		'S' /* version 2 */
+/* version 2, two-phase slots */
+#define DR_BIN_BEGIN_PREPARE	'b'
+#define DR_BIN_PREPARE			'p'
+#define DR_BIN_COMMIT_PREPARED	'c'
+#define DR_BIN_ROLLBACK_PREPARED 'r'
+/* version 2, stream-changes */
+#define DR_BIN_STREAM_START		's'
+#define DR_BIN_STREAM_XID		'x'
+#define DR_BIN_STREAM_STOP		'e'
+#define DR_BIN_STREAM_ABORT		'a'
+#define DR_BIN_STREAM_COMMIT	'k'
+#define DR_BIN_STREAM_PREPARE	'q'
 
 /* The header record's magic, "DRAW", then the version */
 #define DR_BIN_MAGIC		"DRAW"
@@ -43,6 +55,12 @@
 #define DR_BIN_XACT_ORIGIN_NAME 0x10	/* begin only */
 #define DR_BIN_COMMIT_FLAGS		0x07
 #define DR_BIN_BEGIN_FLAGS		0x1f
+/* Flags of commit prepared and rollback prepared records */
+#define DR_BIN_FINISH_PROGRESS	0x08	/* origin progress follows */
+#define DR_BIN_FINISH_NOT_SENT	0x10	/* rollback prepared only */
+
+/* Flags of stream start records */
+#define DR_BIN_STREAM_FIRST		0x01	/* the transaction's first block */
 
 /* Flags of relation records */
 #define DR_BIN_REL_SCHEMA_QUOTED	0x01	/* schema name needs quotes */

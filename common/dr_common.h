@@ -271,12 +271,27 @@ typedef struct dr_xact
 	uint64_t	origin_lsn;
 	const char *origin_name;	/* with DR_BIN_XACT_ORIGIN_NAME */
 	size_t		origin_name_len;
+	const char *gid;			/* of a prepared transaction */
+	size_t		gid_len;
 } dr_xact;
+
+/* The origin progress that COMMIT PREPARED and ROLLBACK PREPARED record */
+typedef struct dr_progress
+{
+	uint64_t	end_lsn;
+	int64_t		time;
+} dr_progress;
 
 extern void dr_sql_begin(dr_out *out, const dr_xact *xact);
 extern int	dr_sql_commit(dr_out *out, const dr_xact *xact);
 extern int	dr_sql_origin_progress(dr_out *out, uint64_t end_lsn, int64_t time,
 								   bool constraints);
+extern int	dr_sql_prepare(dr_out *out, const dr_xact *xact);
+extern int	dr_sql_finish_prepared(dr_out *out, bool commit,
+								   const dr_xact *xact,
+								   const dr_progress *progress);
+extern void dr_sql_rollback_left_out(dr_out *out, const char *gid,
+									 size_t gid_len);
 
 extern void dr_sql_insert_prefix(dr_out *out, const dr_relation *rel);
 extern void dr_sql_insert_values(dr_out *out, const dr_relation *rel,

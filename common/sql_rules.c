@@ -167,13 +167,15 @@ dr_sql_begin(dr_out *out, const dr_xact *xact)
 	}
 }
 
-/* Returns -1 if the commit time is out of range. */
-int
-dr_sql_commit(dr_out *out, const dr_xact *xact)
+/*
+ * " -- xid N, lsn X/X, time T" after COMMIT; and the two-phase statements.
+ * Returns -1 if the time is out of range.
+ */
+static int
+xact_annotations(dr_out *out, const dr_xact *xact)
 {
 	bool		first = true;
 
-	dr_puts(out, "COMMIT;");
 	if (xact->flags & DR_BIN_XACT_XID)
 	{
 		annotation(out, &first, "xid");
@@ -190,6 +192,70 @@ dr_sql_commit(dr_out *out, const dr_xact *xact)
 		return append_timestamp(out, xact->time);
 	}
 	return 0;
+}
+
+/* Returns -1 if the commit time is out of range. */
+int
+dr_sql_commit(dr_out *out, const dr_xact *xact)
+{
+	dr_puts(out, "COMMIT;");
+	return xact_annotations(out, xact);
+}
+
+/* A two-phase statement, its GID, and the annotations of a COMMIT. */
+static int
+gid_statement(dr_out *out, const char *statement, const dr_xact *xact)
+{
+	dr_puts(out, statement);
+	dr_append_literal(out, xact->gid, xact->gid_len);
+	dr_putc(out, ';');
+	return xact_annotations(out, xact);
+}
+
+/*
+ * PREPARE TRANSACTION 'gid'; it ends the transaction block as COMMIT does,
+ * and its origin progress, if any, comes before it in the same way.
+ * Returns -1 if the time is out of range.
+ */
+int
+dr_sql_prepare(dr_out *out, const dr_xact *xact)
+{
+	return gid_statement(out, "PREPARE TRANSACTION ", xact);
+}
+
+/*
+ * COMMIT PREPARED or ROLLBACK PREPARED 'gid', in a transaction of its own.
+ * It runs outside a transaction block, where no deferred constraint is
+ * left: the progress it records (progress, or NULL) is set by the line
+ * before it alone.  Returns -1 if a time is out of range.
+ */
+int
+dr_sql_finish_prepared(dr_out *out, bool commit, const dr_xact *xact,
+					   const dr_progress *progress)
+{
+	if (progress != NULL)
+	{
+		if (dr_sql_origin_progress(out, progress->end_lsn, progress->time,
+								   false) != 0)
+			return -1;
+		dr_putc(out, '\n');
+	}
+	return gid_statement(out, commit ? "COMMIT PREPARED " : "ROLLBACK PREPARED ",
+						 xact);
+}
+
+/*
+ * A ROLLBACK PREPARED whose PREPARE was never written would fail on the
+ * target, and no statement can first check for the prepared transaction
+ * (ROLLBACK PREPARED cannot run in a function or a transaction block): it
+ * is written as a comment.
+ */
+void
+dr_sql_rollback_left_out(dr_out *out, const char *gid, size_t gid_len)
+{
+	dr_puts(out, "-- ROLLBACK PREPARED ");
+	dr_append_literal(out, gid, gid_len);
+	dr_puts(out, " left out: the transaction was prepared before two-phase decoding started, and its PREPARE TRANSACTION was not written");
 }
 
 /*

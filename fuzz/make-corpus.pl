@@ -436,6 +436,46 @@ err_case('sql-binary-values', $header . $bin . rec('I', "\x01" . tuple("\x00\x00
 	'column "id" of relation "public.t" has values in binary form (binary-values), which cannot be written as SQL; use --records'
 );
 
+# ---- two-phase and stream records (version 2) ----
+
+my $header2 = rec('H', 'DRAW' . varint(2));
+my $z8 = int64(0);
+
+ok_case(
+	'twophase',
+	$header2
+	  . rec('b', varint(1) . varint(740) . str('g1'))
+	  . rec('p', varint(1) . varint(740) . str('g1'))
+	  . rec('c', varint(9) . varint(740) . str('g1') . varint(0x1000) . $z8)
+	  . rec('r', varint(1) . varint(741) . str("g'2") . varint(0x1000) . $z8)
+	  . rec('r', varint(0x10) . str("g\\3x") . varint(0x1000) . $z8),
+	"BEGIN; -- xid 740\n"
+	  . "PREPARE TRANSACTION 'g1'; -- xid 740\n"
+	  . "SELECT pg_catalog.pg_replication_origin_xact_setup('0/1000', '2000-01-01 00:00:00+00');\n"
+	  . "COMMIT PREPARED 'g1'; -- xid 740\n"
+	  . "ROLLBACK PREPARED 'g''2'; -- xid 741\n"
+	  . "-- ROLLBACK PREPARED E'g\\\\3x' left out: the transaction was prepared before two-phase decoding started, and its PREPARE TRANSACTION was not written\n"
+);
+err_case('twophase-progress-not-sent',
+	$header2 . rec('r', varint(0x18) . str('g') . varint(1) . $z8),
+	$H + 2, 'rollback prepared record has both the progress and the not-prepared flags');
+err_case(
+	'stream',
+	$header2
+	  . rec('s', varint(1) . varint(740))
+	  . rec('x', varint(741))
+	  . rec('M', varint(1) . str('p') . str('c'))
+	  . rec('e', varint(740))
+	  . rec('a', varint(740) . varint(741) . varint(0x1000))
+	  . rec('k', varint(740) . varint(0x1000) . varint(0x1001) . $z8),
+	$H,
+	"stream start record: a transaction streamed before its commit (stream-changes) cannot be written as SQL, as its changes interleave with other transactions'; use --records"
+);
+err_case('stream-xid-outside', $header2 . rec('x', varint(741)),
+	$H, 'stream xid record outside a stream block');
+err_case('stream-stop-outside', $header2 . rec('e', varint(741)),
+	$H, 'stream stop record outside a stream block');
+
 # ---- write ----
 
 my %seen;

@@ -775,6 +775,59 @@ check_text_values(const drr_record *rec)
 	}
 }
 
+/* ----------
+ * Two-phase and stream records (version 2 additions)
+ * ----------
+ */
+
+/* PREPARE TRANSACTION, COMMIT PREPARED, ROLLBACK PREPARED, as format sql */
+static void
+sql_two_phase(strbuf *sb, const drr_record *rec)
+{
+	dr_xact		xact;
+	dr_progress progress;
+	int			has_progress = (rec->flags & DRR_FINISH_PROGRESS) != 0 &&
+		rec->kind != DRR_PREPARE;
+
+	xact_of(rec, &xact);
+	xact.gid = (const char *) rec->gid.data;
+	xact.gid_len = rec->gid.len;
+	if (rec->kind == DRR_ROLLBACK_PREPARED &&
+		(rec->flags & DRR_FINISH_NOT_SENT))
+	{
+		dr_sql_rollback_left_out(sb_out(sb), xact.gid, xact.gid_len);
+		return;
+	}
+	if (has_progress)
+		check_timestamp(rec->progress_time, rec->offset);
+	if (rec->flags & DRR_XACT_TIME)
+		check_timestamp(rec->time, rec->offset);
+	if (rec->kind == DRR_PREPARE)
+	{
+		(void) dr_sql_prepare(sb_out(sb), &xact);
+		return;
+	}
+	progress.end_lsn = rec->end_lsn;
+	progress.time = rec->progress_time;
+	(void) dr_sql_finish_prepared(sb_out(sb),
+								  rec->kind == DRR_COMMIT_PREPARED, &xact,
+								  has_progress ? &progress : NULL);
+}
+
+/*
+ * Streamed transactions interleave, and one script replays one transaction
+ * at a time: they have no SQL form.
+ */
+static void
+sql_refuse_stream(const drr_record *rec)
+{
+	bad_input("offset %" PRIu64 ": %s record: a transaction streamed before its commit (stream-changes) cannot be written as SQL, as its changes interleave with other transactions'; use --records",
+			  rec->offset, rec->kind == DRR_STREAM_START ? "stream start" :
+			  rec->kind == DRR_STREAM_ABORT ? "stream abort" :
+			  rec->kind == DRR_STREAM_COMMIT ? "stream commit" :
+			  rec->kind == DRR_STREAM_PREPARE ? "stream prepare" : "stream");
+}
+
 static void
 print_sql(strbuf *sb, const drr_record *rec)
 {
@@ -821,6 +874,22 @@ print_sql(strbuf *sb, const drr_record *rec)
 			break;
 		case DRR_SKIPPED:
 			sql_skipped(sb, rec);
+			break;
+		case DRR_BEGIN_PREPARE:
+			dr_sql_begin(sb_out(sb), xact_of(rec, &xact));
+			break;
+		case DRR_PREPARE:
+		case DRR_COMMIT_PREPARED:
+		case DRR_ROLLBACK_PREPARED:
+			sql_two_phase(sb, rec);
+			break;
+		case DRR_STREAM_START:
+		case DRR_STREAM_XID:
+		case DRR_STREAM_STOP:
+		case DRR_STREAM_ABORT:
+		case DRR_STREAM_COMMIT:
+		case DRR_STREAM_PREPARE:
+			sql_refuse_stream(rec);
 			break;
 	}
 	emit(sb);
@@ -1019,10 +1088,91 @@ rec_message(strbuf *sb, const drr_record *rec)
 	}
 }
 
+/* Every field of the two-phase records. */
+static void
+rec_two_phase(strbuf *sb, const drr_record *rec)
+{
+	sb_puts(sb, rec->kind == DRR_BEGIN_PREPARE ? "begin prepare" :
+			rec->kind == DRR_PREPARE ? "prepare" :
+			rec->kind == DRR_COMMIT_PREPARED ? "commit prepared" :
+			"rollback prepared");
+	if (rec->kind == DRR_BEGIN_PREPARE)
+		rec_xact(sb, rec);
+	else
+	{
+		/* flags above 0x04 mean other things here than in a begin */
+		drr_record	xact = *rec;
+
+		xact.flags &= DRR_XACT_XID | DRR_XACT_LSN | DRR_XACT_TIME;
+		rec_xact(sb, &xact);
+	}
+	sb_puts(sb, " gid ");
+	sb_literal(sb, rec->gid.data, rec->gid.len);
+	if (rec->kind == DRR_ROLLBACK_PREPARED)
+	{
+		sb_puts(sb, " prepare_end_lsn ");
+		sb_lsn(sb, rec->prepare_end_lsn);
+		sb_puts(sb, " prepare_time ");
+		sb_timestamp(sb, rec->prepare_time, rec->offset);
+	}
+	if (rec->flags & DRR_FINISH_PROGRESS && rec->kind != DRR_BEGIN_PREPARE &&
+		rec->kind != DRR_PREPARE)
+	{
+		sb_puts(sb, " progress end_lsn ");
+		sb_lsn(sb, rec->end_lsn);
+		sb_puts(sb, " time ");
+		sb_timestamp(sb, rec->progress_time, rec->offset);
+	}
+	if (rec->kind == DRR_ROLLBACK_PREPARED &&
+		(rec->flags & DRR_FINISH_NOT_SENT))
+		sb_puts(sb, " [not prepared]");
+}
+
+/* Every field of the stream records. */
+static void
+rec_stream(strbuf *sb, const drr_record *rec)
+{
+	switch (rec->kind)
+	{
+		case DRR_STREAM_START:
+			sb_printf(sb, "stream start xid %" PRIu32 "%s", rec->xid,
+					  (rec->flags & DRR_STREAM_FIRST) ? " [first]" : "");
+			return;
+		case DRR_STREAM_XID:
+			sb_printf(sb, "stream xid %" PRIu32, rec->xid);
+			return;
+		case DRR_STREAM_STOP:
+			sb_printf(sb, "stream stop xid %" PRIu32, rec->xid);
+			return;
+		case DRR_STREAM_ABORT:
+			sb_printf(sb, "stream abort xid %" PRIu32 " subxid %" PRIu32 " lsn ",
+					  rec->xid, rec->subxid);
+			sb_lsn(sb, rec->lsn);
+			return;
+		default:
+			break;
+	}
+	sb_printf(sb, "%s xid %" PRIu32 " lsn ",
+			  rec->kind == DRR_STREAM_COMMIT ? "stream commit" : "stream prepare",
+			  rec->xid);
+	sb_lsn(sb, rec->lsn);
+	sb_puts(sb, " end_lsn ");
+	sb_lsn(sb, rec->end_lsn);
+	sb_puts(sb, " time ");
+	sb_timestamp(sb, rec->time, rec->offset);
+	if (rec->kind == DRR_STREAM_PREPARE)
+	{
+		sb_puts(sb, " gid ");
+		sb_literal(sb, rec->gid.data, rec->gid.len);
+	}
+}
+
 static void
 print_record(strbuf *sb, const drr_record *rec)
 {
 	sb_printf(sb, "@%" PRIu64 " ", rec->offset);
+	if (rec->streamed)
+		sb_printf(sb, "xid %" PRIu32 " ", rec->xid);
 	switch (rec->kind)
 	{
 		case DRR_HEADER:
@@ -1062,6 +1212,15 @@ print_record(strbuf *sb, const drr_record *rec)
 			sb_skipped_qualname(sb, rec);
 			sb_printf(sb, " updates %" PRIu64 " deletes %" PRIu64,
 					  rec->updates, rec->deletes);
+			break;
+		case DRR_BEGIN_PREPARE:
+		case DRR_PREPARE:
+		case DRR_COMMIT_PREPARED:
+		case DRR_ROLLBACK_PREPARED:
+			rec_two_phase(sb, rec);
+			break;
+		default:
+			rec_stream(sb, rec);
 			break;
 	}
 	emit(sb);

@@ -45,6 +45,11 @@ struct drr_reader
 	size_t		values_size;
 	const drr_relation **truncate_rels;
 	size_t		truncate_size;
+
+	/* between stream start and stream stop */
+	int			in_stream;
+	uint32_t	stream_top;		/* the streamed transaction */
+	uint32_t	stream_xid;		/* (sub)transaction of the next changes */
 };
 
 /* A cursor over the body of one record. */
@@ -398,23 +403,18 @@ parse_header(cursor *c, drr_record *rec)
 	rec->version = (uint32_t) version;
 	r->version = (uint32_t) version;
 	r->seen_header = 1;
-	/* a new session: relation ids start over */
+	/* a new session: relation ids start over, and no stream is open */
 	clear_relations(r);
+	r->in_stream = 0;
 	return DRR_OK;
 }
 
+/* The xid, LSN and time that rec->flags announce. */
 static int
-parse_xact(cursor *c, drr_record *rec, int is_begin)
+get_xact_fields(cursor *c, drr_record *rec)
 {
 	uint64_t	v;
 
-	if (get_flags(c, &rec->flags,
-				  is_begin ? DR_BIN_BEGIN_FLAGS : DR_BIN_COMMIT_FLAGS,
-				  "flags") != DRR_OK)
-		return DRR_ERROR;
-	if ((rec->flags & DRR_XACT_ORIGIN_NAME) && !(rec->flags & DRR_XACT_ORIGIN))
-		return fail(c->r, cursor_offset(c) - 1,
-					"begin record has an origin name flag without the origin flag");
 	if (rec->flags & DRR_XACT_XID)
 	{
 		if (get_varint_max(c, &v, UINT32_MAX, "xid") != DRR_OK)
@@ -431,6 +431,23 @@ parse_xact(cursor *c, drr_record *rec, int is_begin)
 		if (get_int64(c, &rec->time, "commit time") != DRR_OK)
 			return DRR_ERROR;
 	}
+	return DRR_OK;
+}
+
+static int
+parse_xact(cursor *c, drr_record *rec, int is_begin)
+{
+	uint64_t	v;
+
+	if (get_flags(c, &rec->flags,
+				  is_begin ? DR_BIN_BEGIN_FLAGS : DR_BIN_COMMIT_FLAGS,
+				  "flags") != DRR_OK)
+		return DRR_ERROR;
+	if ((rec->flags & DRR_XACT_ORIGIN_NAME) && !(rec->flags & DRR_XACT_ORIGIN))
+		return fail(c->r, cursor_offset(c) - 1,
+					"begin record has an origin name flag without the origin flag");
+	if (get_xact_fields(c, rec) != DRR_OK)
+		return DRR_ERROR;
 	if (rec->flags & DRR_XACT_ORIGIN)
 	{
 		if (get_varint_max(c, &v, UINT16_MAX, "origin id") != DRR_OK)
@@ -781,6 +798,26 @@ kind_name(int kind)
 			return "message";
 		case DRR_SKIPPED:
 			return "skipped-changes";
+		case DRR_BEGIN_PREPARE:
+			return "begin prepare";
+		case DRR_PREPARE:
+			return "prepare";
+		case DRR_COMMIT_PREPARED:
+			return "commit prepared";
+		case DRR_ROLLBACK_PREPARED:
+			return "rollback prepared";
+		case DRR_STREAM_START:
+			return "stream start";
+		case DRR_STREAM_XID:
+			return "stream xid";
+		case DRR_STREAM_STOP:
+			return "stream stop";
+		case DRR_STREAM_ABORT:
+			return "stream abort";
+		case DRR_STREAM_COMMIT:
+			return "stream commit";
+		case DRR_STREAM_PREPARE:
+			return "stream prepare";
 		default:
 			return NULL;
 	}
@@ -813,8 +850,165 @@ kind_name_article(int kind)
 			return "a message";
 		case DRR_SKIPPED:
 			return "a skipped-changes";
+		case DRR_BEGIN_PREPARE:
+			return "a begin prepare";
+		case DRR_PREPARE:
+			return "a prepare";
+		case DRR_COMMIT_PREPARED:
+			return "a commit prepared";
+		case DRR_ROLLBACK_PREPARED:
+			return "a rollback prepared";
+		case DRR_STREAM_START:
+			return "a stream start";
+		case DRR_STREAM_XID:
+			return "a stream xid";
+		case DRR_STREAM_STOP:
+			return "a stream stop";
+		case DRR_STREAM_ABORT:
+			return "a stream abort";
+		case DRR_STREAM_COMMIT:
+			return "a stream commit";
+		case DRR_STREAM_PREPARE:
+			return "a stream prepare";
 		default:
 			return NULL;
+	}
+}
+
+/* ----------
+ * Two-phase and stream records (version 2 additions)
+ * ----------
+ */
+
+/* Begin prepare and prepare: begin and commit fields, then the GID. */
+static int
+parse_prepare(cursor *c, drr_record *rec, int is_begin)
+{
+	if (parse_xact(c, rec, is_begin) != DRR_OK)
+		return DRR_ERROR;
+	return get_text(c, &rec->gid, "GID");
+}
+
+/* Commit prepared and rollback prepared. */
+static int
+parse_finish_prepared(cursor *c, drr_record *rec, int is_rollback)
+{
+	uint64_t	off = cursor_offset(c);
+
+	if (get_flags(c, &rec->flags,
+				  DR_BIN_COMMIT_FLAGS | DR_BIN_FINISH_PROGRESS |
+				  (is_rollback ? DR_BIN_FINISH_NOT_SENT : 0),
+				  "flags") != DRR_OK)
+		return DRR_ERROR;
+	if ((rec->flags & DRR_FINISH_PROGRESS) && (rec->flags & DRR_FINISH_NOT_SENT))
+		return fail(c->r, off, "rollback prepared record has both the progress and the not-prepared flags");
+	if (get_xact_fields(c, rec) != DRR_OK ||
+		get_text(c, &rec->gid, "GID") != DRR_OK)
+		return DRR_ERROR;
+	if (is_rollback &&
+		(get_varint(c, &rec->prepare_end_lsn, "prepare end LSN") != DRR_OK ||
+		 get_int64(c, &rec->prepare_time, "prepare time") != DRR_OK))
+		return DRR_ERROR;
+	if (rec->flags & DRR_FINISH_PROGRESS)
+	{
+		if (get_varint(c, &rec->end_lsn, "end LSN") != DRR_OK ||
+			get_int64(c, &rec->progress_time, "progress time") != DRR_OK)
+			return DRR_ERROR;
+	}
+	return DRR_OK;
+}
+
+static int
+get_xid(cursor *c, uint32_t *xid, const char *field)
+{
+	uint64_t	v;
+
+	if (get_varint_max(c, &v, UINT32_MAX, field) != DRR_OK)
+		return DRR_ERROR;
+	*xid = (uint32_t) v;
+	return DRR_OK;
+}
+
+/* Stream start, stop and xid records: where a block begins and ends. */
+static int
+parse_stream_block(cursor *c, drr_record *rec)
+{
+	drr_reader *r = c->r;
+	uint64_t	off = cursor_offset(c);
+
+	if (rec->kind == DRR_STREAM_START &&
+		get_flags(c, &rec->flags, DRR_STREAM_FIRST, "flags") != DRR_OK)
+		return DRR_ERROR;
+	if (get_xid(c, &rec->xid, "xid") != DRR_OK)
+		return DRR_ERROR;
+	if (rec->kind == DRR_STREAM_START)
+	{
+		if (r->in_stream)
+			return fail(r, rec->offset, "stream start record inside the stream block of transaction %" PRIu32,
+						r->stream_top);
+		r->in_stream = 1;
+		r->stream_top = r->stream_xid = rec->xid;
+		return DRR_OK;
+	}
+	if (!r->in_stream)
+		return fail(r, rec->offset, "%s record outside a stream block",
+					c->what);
+	if (rec->kind == DRR_STREAM_XID)
+		r->stream_xid = rec->xid;
+	else if (rec->xid != r->stream_top)
+		return fail(r, off, "stream stop record for transaction %" PRIu32 " ends the block of transaction %" PRIu32,
+					rec->xid, r->stream_top);
+	else
+		r->in_stream = 0;
+	return DRR_OK;
+}
+
+/* Stream abort, commit and prepare: the end of a streamed transaction. */
+static int
+parse_stream_end(cursor *c, drr_record *rec)
+{
+	if (get_xid(c, &rec->xid, "xid") != DRR_OK)
+		return DRR_ERROR;
+	if (rec->kind == DRR_STREAM_ABORT)
+	{
+		if (get_xid(c, &rec->subxid, "subtransaction xid") != DRR_OK)
+			return DRR_ERROR;
+		return get_varint(c, &rec->lsn, "abort LSN");
+	}
+	if (get_varint(c, &rec->lsn, "LSN") != DRR_OK ||
+		get_varint(c, &rec->end_lsn, "end LSN") != DRR_OK ||
+		get_int64(c, &rec->time, "time") != DRR_OK)
+		return DRR_ERROR;
+	if (rec->kind == DRR_STREAM_PREPARE)
+		return get_text(c, &rec->gid, "GID");
+	return DRR_OK;
+}
+
+/*
+ * Inside a stream block only relations, changes and messages may come;
+ * they belong to the block's current (sub)transaction.
+ */
+static int
+check_stream_member(drr_reader *r, drr_record *rec)
+{
+	if (!r->in_stream || rec->kind == DRR_STREAM_XID ||
+		rec->kind == DRR_STREAM_STOP)
+		return DRR_OK;
+	switch (rec->kind)
+	{
+		case DRR_RELATION:
+		case DRR_INSERT:
+		case DRR_UPDATE:
+		case DRR_DELETE:
+		case DRR_TRUNCATE:
+		case DRR_MESSAGE:
+		case DRR_SKIPPED:
+			rec->streamed = 1;
+			rec->xid = r->stream_xid;
+			return DRR_OK;
+		default:
+			return fail(r, rec->offset, "%s record inside the stream block of transaction %" PRIu32,
+						kind_name(rec->kind), r->stream_top);
 	}
 }
 
@@ -886,10 +1080,31 @@ parse_body(cursor *c, drr_record *rec)
 		case DRR_SKIPPED:
 			rc = parse_skipped(c, rec);
 			break;
+		case DRR_BEGIN_PREPARE:
+		case DRR_PREPARE:
+			rc = parse_prepare(c, rec, rec->kind == DRR_BEGIN_PREPARE);
+			break;
+		case DRR_COMMIT_PREPARED:
+		case DRR_ROLLBACK_PREPARED:
+			rc = parse_finish_prepared(c, rec,
+									   rec->kind == DRR_ROLLBACK_PREPARED);
+			break;
+		case DRR_STREAM_START:
+		case DRR_STREAM_XID:
+		case DRR_STREAM_STOP:
+			rc = parse_stream_block(c, rec);
+			break;
+		case DRR_STREAM_ABORT:
+		case DRR_STREAM_COMMIT:
+		case DRR_STREAM_PREPARE:
+			rc = parse_stream_end(c, rec);
+			break;
 		default:
 			rc = fail(c->r, rec->offset, "unknown record kind 0x%02x", rec->kind);
 			break;
 	}
+	if (rc == DRR_OK && rec->kind != DRR_STREAM_START)
+		rc = check_stream_member(c->r, rec);
 	return rc;
 }
 

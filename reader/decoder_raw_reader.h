@@ -73,7 +73,19 @@ typedef enum drr_kind
 	DRR_DELETE = DR_BIN_DELETE,
 	DRR_TRUNCATE = DR_BIN_TRUNCATE,
 	DRR_MESSAGE = DR_BIN_MESSAGE,
-	DRR_SKIPPED = DR_BIN_SKIPPED	/* version 2 */
+	DRR_SKIPPED = DR_BIN_SKIPPED,	/* version 2 */
+	/* version 2, two-phase slots */
+	DRR_BEGIN_PREPARE = DR_BIN_BEGIN_PREPARE,
+	DRR_PREPARE = DR_BIN_PREPARE,
+	DRR_COMMIT_PREPARED = DR_BIN_COMMIT_PREPARED,
+	DRR_ROLLBACK_PREPARED = DR_BIN_ROLLBACK_PREPARED,
+	/* version 2, stream-changes */
+	DRR_STREAM_START = DR_BIN_STREAM_START,
+	DRR_STREAM_XID = DR_BIN_STREAM_XID,
+	DRR_STREAM_STOP = DR_BIN_STREAM_STOP,
+	DRR_STREAM_ABORT = DR_BIN_STREAM_ABORT,
+	DRR_STREAM_COMMIT = DR_BIN_STREAM_COMMIT,
+	DRR_STREAM_PREPARE = DR_BIN_STREAM_PREPARE
 } drr_kind;
 
 /*
@@ -85,6 +97,9 @@ typedef enum drr_kind
 #define DRR_XACT_TIME			DR_BIN_XACT_TIME
 #define DRR_XACT_ORIGIN			DR_BIN_XACT_ORIGIN
 #define DRR_XACT_ORIGIN_NAME	DR_BIN_XACT_ORIGIN_NAME
+#define DRR_FINISH_PROGRESS		DR_BIN_FINISH_PROGRESS
+#define DRR_FINISH_NOT_SENT		DR_BIN_FINISH_NOT_SENT
+#define DRR_STREAM_FIRST		DR_BIN_STREAM_FIRST
 
 #define DRR_REL_SCHEMA_QUOTED	DR_BIN_REL_SCHEMA_QUOTED
 #define DRR_REL_NAME_QUOTED		DR_BIN_REL_NAME_QUOTED
@@ -223,6 +238,20 @@ typedef struct drr_record
 	drr_bytes	name;
 	uint64_t	updates;
 	uint64_t	deletes;
+
+	/* two-phase records and stream prepare */
+	drr_bytes	gid;
+	uint64_t	prepare_end_lsn;	/* rollback prepared */
+	int64_t		prepare_time;
+	int64_t		progress_time;	/* with DRR_FINISH_PROGRESS, and end_lsn */
+
+	/*
+	 * Streams: xid is the top-level transaction of stream records, and
+	 * subxid the aborted one of stream abort.  A record inside a stream
+	 * block has "streamed" set and its (sub)transaction in xid.
+	 */
+	uint32_t	subxid;
+	int			streamed;
 } drr_record;
 
 typedef struct drr_reader drr_reader;

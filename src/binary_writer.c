@@ -318,16 +318,17 @@ append_xact(StringInfo out, const dr_xact *xact)
 		append_int64(out, xact->time);
 }
 
+/* Begin, or with the GID after its fields, begin prepare. */
 static void
-binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
-			 ReorderBufferTXN *txn)
+begin_record_of(LogicalDecodingContext *ctx, DecoderRawData *data,
+				ReorderBufferTXN *txn, char kind)
 {
 	StringInfo	out = data->out;
 	dr_xact		xact;
 	int			body;
 
 	decoder_raw_xact_info(data, txn, true, InvalidXLogRecPtr, &xact);
-	body = start_record(ctx, data, DR_BIN_BEGIN);
+	body = start_record(ctx, data, kind);
 	append_xact(out, &xact);
 	if (xact.flags & DR_BIN_XACT_ORIGIN)
 	{
@@ -336,33 +337,50 @@ binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 		if (xact.flags & DR_BIN_XACT_ORIGIN_NAME)
 			append_string(out, xact.origin_name);
 	}
+	if (kind == DR_BIN_BEGIN_PREPARE)
+	{
+		decoder_raw_prepared_xact(data, txn, InvalidXLogRecPtr, &xact);
+		append_string(out, xact.gid);
+	}
 	end_record(ctx, data, body);
+}
+
+static void
+binary_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
+			 ReorderBufferTXN *txn)
+{
+	begin_record_of(ctx, data, txn, DR_BIN_BEGIN);
+}
+
+/*
+ * Start a record that ends a transaction.  With origin-progress, an origin
+ * record goes right before it and in its message, for the reasons
+ * sql_writer.c gives.
+ */
+static int
+start_final_record(LogicalDecodingContext *ctx, DecoderRawData *data,
+				   char kind, ReorderBufferTXN *txn)
+{
+	int			body;
+
+	if (!data->opts.origin_progress)
+		return start_record(ctx, data, kind);
+	body = start_record(ctx, data, DR_BIN_ORIGIN);
+	append_varint(data->out, txn->end_lsn);
+	append_int64(data->out, txn->xact_time.commit_time);
+	return next_record(data->out, body, kind);
 }
 
 static void
 binary_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
 			  ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
 {
-	StringInfo	out = data->out;
 	dr_xact		xact;
 	int			body;
 
 	decoder_raw_xact_info(data, txn, false, commit_lsn, &xact);
-
-	/*
-	 * Right before the commit record and in its message, for the reasons
-	 * sql_writer.c gives.
-	 */
-	if (data->opts.origin_progress)
-	{
-		body = start_record(ctx, data, DR_BIN_ORIGIN);
-		append_varint(out, txn->end_lsn);
-		append_int64(out, txn->xact_time.commit_time);
-		body = next_record(out, body, DR_BIN_COMMIT);
-	}
-	else
-		body = start_record(ctx, data, DR_BIN_COMMIT);
-	append_xact(out, &xact);
+	body = start_final_record(ctx, data, DR_BIN_COMMIT, txn);
+	append_xact(data->out, &xact);
 	end_record(ctx, data, body);
 }
 
@@ -491,6 +509,175 @@ binary_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
 	end_record(ctx, data, body);
 }
 
+/* ----------
+ * Two-phase commit and streamed transactions (version 2 additions)
+ * ----------
+ */
+
+static void
+binary_begin_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
+					 ReorderBufferTXN *txn)
+{
+	begin_record_of(ctx, data, txn, DR_BIN_BEGIN_PREPARE);
+}
+
+static void
+binary_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
+			   ReorderBufferTXN *txn, XLogRecPtr prepare_lsn)
+{
+	int			body = start_final_record(ctx, data, DR_BIN_PREPARE, txn);
+	dr_xact		xact;
+
+	decoder_raw_prepared_xact(data, txn, prepare_lsn, &xact);
+	append_xact(data->out, &xact);
+	append_string(data->out, xact.gid);
+	end_record(ctx, data, body);
+}
+
+/*
+ * COMMIT PREPARED and ROLLBACK PREPARED run outside a transaction block:
+ * their progress is in the record itself, which the SQL of an origin
+ * record (SET CONSTRAINTS first) would not suit.  A rollback prepared
+ * also says when the PREPARE was, and whether it was written.
+ */
+static void
+finish_prepared_record(LogicalDecodingContext *ctx, DecoderRawData *data,
+					   ReorderBufferTXN *txn, char kind, XLogRecPtr lsn,
+					   bool prepare_sent, XLogRecPtr prepare_end_lsn,
+					   TimestampTz prepare_time)
+{
+	StringInfo	out = data->out;
+	bool		rollback = kind == DR_BIN_ROLLBACK_PREPARED;
+	dr_xact		xact;
+	int			body;
+
+	decoder_raw_prepared_xact(data, txn, lsn, &xact);
+	if (!prepare_sent)
+		xact.flags |= DR_BIN_FINISH_NOT_SENT;
+	else if (data->opts.origin_progress)
+		xact.flags |= DR_BIN_FINISH_PROGRESS;
+	body = start_record(ctx, data, kind);
+	append_xact(out, &xact);
+	append_string(out, xact.gid);
+	if (rollback)
+	{
+		append_varint(out, prepare_end_lsn);
+		append_int64(out, prepare_time);
+	}
+	if (xact.flags & DR_BIN_FINISH_PROGRESS)
+	{
+		append_varint(out, txn->end_lsn);
+		append_int64(out, txn->xact_time.commit_time);
+	}
+	end_record(ctx, data, body);
+}
+
+static void
+binary_commit_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
+					   ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	finish_prepared_record(ctx, data, txn, DR_BIN_COMMIT_PREPARED,
+						   commit_lsn, true, InvalidXLogRecPtr, 0);
+}
+
+static void
+binary_rollback_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
+						 ReorderBufferTXN *txn, XLogRecPtr prepare_end_lsn,
+						 TimestampTz prepare_time, bool prepare_sent)
+{
+	finish_prepared_record(ctx, data, txn, DR_BIN_ROLLBACK_PREPARED,
+						   txn->final_lsn, prepare_sent, prepare_end_lsn,
+						   prepare_time);
+}
+
+/* A record of one varint, the transaction id. */
+static void
+xid_record(LogicalDecodingContext *ctx, DecoderRawData *data, char kind,
+		   TransactionId xid)
+{
+	int			body = start_record(ctx, data, kind);
+
+	append_varint(data->out, xid);
+	end_record(ctx, data, body);
+}
+
+static void
+binary_stream_start(LogicalDecodingContext *ctx, DecoderRawData *data,
+					ReorderBufferTXN *txn)
+{
+	int			body = start_record(ctx, data, DR_BIN_STREAM_START);
+
+	append_varint(data->out,
+				  rbtxn_is_streamed(txn) ? 0 : DR_BIN_STREAM_FIRST);
+	append_varint(data->out, txn->xid);
+	end_record(ctx, data, body);
+}
+
+static void
+binary_stream_stop(LogicalDecodingContext *ctx, DecoderRawData *data,
+				   ReorderBufferTXN *txn)
+{
+	xid_record(ctx, data, DR_BIN_STREAM_STOP, txn->xid);
+}
+
+static void
+binary_stream_xid(LogicalDecodingContext *ctx, DecoderRawData *data,
+				  TransactionId xid)
+{
+	xid_record(ctx, data, DR_BIN_STREAM_XID, xid);
+}
+
+/* A subtransaction's abort, or with its own xid twice, the whole one's. */
+static void
+binary_stream_abort(LogicalDecodingContext *ctx, DecoderRawData *data,
+					ReorderBufferTXN *txn, XLogRecPtr abort_lsn)
+{
+	StringInfo	out = data->out;
+	int			body = start_record(ctx, data, DR_BIN_STREAM_ABORT);
+
+	append_varint(out, txn->toptxn != NULL ? txn->toptxn->xid : txn->xid);
+	append_varint(out, txn->xid);
+	append_varint(out, abort_lsn);
+	end_record(ctx, data, body);
+}
+
+/* Stream commit and stream prepare: the end of a streamed transaction. */
+static void
+stream_end_record(LogicalDecodingContext *ctx, DecoderRawData *data,
+				  ReorderBufferTXN *txn, char kind, XLogRecPtr lsn)
+{
+	StringInfo	out = data->out;
+	int			body = start_final_record(ctx, data, kind, txn);
+
+	append_varint(out, txn->xid);
+	append_varint(out, lsn);
+	append_varint(out, txn->end_lsn);
+	/* commit_time and prepare_time share a union */
+	append_int64(out, txn->xact_time.commit_time);
+	if (kind == DR_BIN_STREAM_PREPARE)
+	{
+		dr_xact		xact;
+
+		decoder_raw_prepared_xact(data, txn, lsn, &xact);
+		append_string(out, xact.gid);
+	}
+	end_record(ctx, data, body);
+}
+
+static void
+binary_stream_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
+					 ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	stream_end_record(ctx, data, txn, DR_BIN_STREAM_COMMIT, commit_lsn);
+}
+
+static void
+binary_stream_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
+					  ReorderBufferTXN *txn, XLogRecPtr prepare_lsn)
+{
+	stream_end_record(ctx, data, txn, DR_BIN_STREAM_PREPARE, prepare_lsn);
+}
+
 const DecoderRawWriter decoder_raw_binary_writer = {
 	.init = NULL,
 	.begin = binary_begin,
@@ -502,4 +689,14 @@ const DecoderRawWriter decoder_raw_binary_writer = {
 	.truncate = binary_truncate,
 	.message = binary_message,
 	.skipped = binary_skipped,
+	.begin_prepare = binary_begin_prepare,
+	.prepare = binary_prepare,
+	.commit_prepared = binary_commit_prepared,
+	.rollback_prepared = binary_rollback_prepared,
+	.stream_start = binary_stream_start,
+	.stream_stop = binary_stream_stop,
+	.stream_xid = binary_stream_xid,
+	.stream_abort = binary_stream_abort,
+	.stream_commit = binary_stream_commit,
+	.stream_prepare = binary_stream_prepare,
 };

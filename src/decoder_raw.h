@@ -78,6 +78,9 @@ typedef struct DecoderRawOptions
 	List	   *exclude_message_prefixes;	/* char * */
 	List	   *publication_names;	/* char *, or NIL */
 	bool		partitions_as_root;
+	/* two-phase and streamed transactions */
+	char	   *gid_prefix;		/* before every GID written; "" by default */
+	bool		stream_changes;
 } DecoderRawOptions;
 
 /* The kinds of changes the actions option and publications select. */
@@ -269,6 +272,38 @@ typedef struct DecoderRawWriter
 	/* changes of a transaction left out: before its commit */
 	void		(*skipped) (LogicalDecodingContext *ctx, DecoderRawData *data,
 							DecoderRawSkipped *skipped);
+	/* two-phase: the BEGIN of a prepared transaction is begin_prepare */
+	void		(*begin_prepare) (LogicalDecodingContext *ctx,
+								  DecoderRawData *data, ReorderBufferTXN *txn);
+	void		(*prepare) (LogicalDecodingContext *ctx, DecoderRawData *data,
+							ReorderBufferTXN *txn, XLogRecPtr prepare_lsn);
+	void		(*commit_prepared) (LogicalDecodingContext *ctx,
+									DecoderRawData *data,
+									ReorderBufferTXN *txn,
+									XLogRecPtr commit_lsn);
+	/* prepare_sent false: its PREPARE was decoded before two-phase began */
+	void		(*rollback_prepared) (LogicalDecodingContext *ctx,
+									  DecoderRawData *data,
+									  ReorderBufferTXN *txn,
+									  XLogRecPtr prepare_end_lsn,
+									  TimestampTz prepare_time,
+									  bool prepare_sent);
+	/* streamed transactions; NULL in formats that cannot carry them */
+	void		(*stream_start) (LogicalDecodingContext *ctx,
+								 DecoderRawData *data, ReorderBufferTXN *txn);
+	void		(*stream_stop) (LogicalDecodingContext *ctx,
+								DecoderRawData *data, ReorderBufferTXN *txn);
+	void		(*stream_xid) (LogicalDecodingContext *ctx,
+							   DecoderRawData *data, TransactionId xid);
+	void		(*stream_abort) (LogicalDecodingContext *ctx,
+								 DecoderRawData *data, ReorderBufferTXN *txn,
+								 XLogRecPtr abort_lsn);
+	void		(*stream_commit) (LogicalDecodingContext *ctx,
+								  DecoderRawData *data, ReorderBufferTXN *txn,
+								  XLogRecPtr commit_lsn);
+	void		(*stream_prepare) (LogicalDecodingContext *ctx,
+								   DecoderRawData *data, ReorderBufferTXN *txn,
+								   XLogRecPtr prepare_lsn);
 } DecoderRawWriter;
 
 /*
@@ -337,6 +372,11 @@ struct DecoderRawData
 	int			record_sep;		/* bytes between records: '\n' in SQL */
 	bool		in_commit;		/* commit callback: send nothing yet */
 	int			pack_keep;		/* capacity kept between messages */
+
+	/* streamed transactions: between stream start and stream stop */
+	bool		in_stream;
+	TransactionId stream_xid;	/* (sub)transaction of the change at hand */
+	TransactionId stream_written_xid;	/* of the last record written */
 };
 
 extern const DecoderRawWriter decoder_raw_sql_writer;
@@ -351,6 +391,9 @@ extern void decoder_raw_end_record(LogicalDecodingContext *ctx,
 								   DecoderRawData *data);
 extern void decoder_raw_pin_output_settings(DecoderRawData *data);
 extern void decoder_raw_append_lsn(StringInfo out, XLogRecPtr lsn);
+extern void decoder_raw_prepared_xact(DecoderRawData *data,
+									  ReorderBufferTXN *txn, XLogRecPtr lsn,
+									  dr_xact *xact);
 extern void decoder_raw_xact_info(DecoderRawData *data, ReorderBufferTXN *txn,
 								  bool is_begin, XLogRecPtr commit_lsn,
 								  dr_xact *xact);

@@ -16,6 +16,7 @@
 
 #include "decoder_raw.h"
 
+#include "access/xact.h"
 #include "nodes/makefuncs.h"
 #include "replication/walsender.h"
 #include "utils/builtins.h"
@@ -32,7 +33,8 @@ typedef enum OptionKind
 	OPTION_SIZE,				/* int: bytes, with or without a unit */
 	OPTION_INT,					/* int: what parse_int returns */
 	OPTION_NAME_LIST,			/* List of char *: free-text names */
-	OPTION_LIST					/* List *: what parse_list returns */
+	OPTION_LIST,				/* List *: what parse_list returns */
+	OPTION_STRING				/* char *: what parse_string returns */
 } OptionKind;
 
 typedef struct OptionDef
@@ -49,6 +51,7 @@ typedef struct OptionDef
 								 * list holds */
 	int			(*parse_int) (DefElem *elem, DecoderRawOptions *opts);
 	List	   *(*parse_list) (DefElem *elem);
+	char	   *(*parse_string) (DefElem *elem);
 } OptionDef;
 
 static bool
@@ -306,6 +309,24 @@ parse_actions(DefElem *elem, DecoderRawOptions *opts)
 	return result;
 }
 
+/*
+ * gid-prefix goes before every GID written, so that a target that prepares
+ * transactions of its own, or of several sources, keeps them apart.  What
+ * is written must still fit in a GID.
+ */
+static char *
+parse_gid_prefix(DefElem *elem)
+{
+	char	   *value = option_string(elem, "strings of 1 to 199 bytes");
+
+	if (strlen(value) >= GIDSIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("value of option \"%s\" is too long", elem->defname),
+				 errdetail("A GID holds at most %d bytes.", GIDSIZE - 1)));
+	return value;
+}
+
 static const char *const missing_identity_values[] = {"warn", "error", NULL};
 
 StaticAssertDecl(DR_MISSING_IDENTITY_WARN == 0 && DR_MISSING_IDENTITY_ERROR == 1,
@@ -320,17 +341,19 @@ StaticAssertDecl(sizeof(DecoderRawFormat) == sizeof(int) &&
 /* One line of option_defs for each kind, fields in their order. */
 #define FIELD(f) offsetof(DecoderRawOptions, f)
 #define BOOL_OPTION(name, alias, f, dflt) \
-	{name, alias, OPTION_BOOL, FIELD(f), dflt, NULL, 0, 0, NULL, NULL, NULL}
+	{name, alias, OPTION_BOOL, FIELD(f), dflt, NULL, 0, 0, NULL, NULL, NULL, NULL}
 #define ENUM_OPTION(name, alias, f, dflt, values) \
-	{name, alias, OPTION_ENUM, FIELD(f), dflt, values, 0, 0, NULL, NULL, NULL}
+	{name, alias, OPTION_ENUM, FIELD(f), dflt, values, 0, 0, NULL, NULL, NULL, NULL}
 #define SIZE_OPTION(name, alias, f, dflt, min, max, accepts) \
-	{name, alias, OPTION_SIZE, FIELD(f), dflt, NULL, min, max, accepts, NULL, NULL}
+	{name, alias, OPTION_SIZE, FIELD(f), dflt, NULL, min, max, accepts, NULL, NULL, NULL}
 #define INT_OPTION(name, alias, f, dflt, parse) \
-	{name, alias, OPTION_INT, FIELD(f), dflt, NULL, 0, 0, NULL, parse, NULL}
+	{name, alias, OPTION_INT, FIELD(f), dflt, NULL, 0, 0, NULL, parse, NULL, NULL}
 #define NAME_LIST_OPTION(name, alias, f, what) \
-	{name, alias, OPTION_NAME_LIST, FIELD(f), 0, NULL, 0, 0, what, NULL, NULL}
+	{name, alias, OPTION_NAME_LIST, FIELD(f), 0, NULL, 0, 0, what, NULL, NULL, NULL}
 #define LIST_OPTION(name, alias, f, parse) \
-	{name, alias, OPTION_LIST, FIELD(f), 0, NULL, 0, 0, NULL, NULL, parse}
+	{name, alias, OPTION_LIST, FIELD(f), 0, NULL, 0, 0, NULL, NULL, parse, NULL}
+#define STRING_OPTION(name, alias, f, parse) \
+	{name, alias, OPTION_STRING, FIELD(f), 0, NULL, 0, 0, NULL, NULL, NULL, parse}
 
 /*
  * Every option, in the order the hint for an unknown option lists them.
@@ -370,6 +393,8 @@ static const OptionDef option_defs[] = {
 	LIST_OPTION("publication-names", NULL, publication_names,
 				decoder_raw_parse_publication_names),
 	BOOL_OPTION("partitions-as-root", NULL, partitions_as_root, false),
+	STRING_OPTION("gid-prefix", NULL, gid_prefix, parse_gid_prefix),
+	BOOL_OPTION("stream-changes", NULL, stream_changes, false),
 };
 
 #define NUM_OPTIONS lengthof(option_defs)
@@ -413,6 +438,8 @@ set_defaults(DecoderRawOptions *opts)
 
 		if (def->kind == OPTION_BOOL)
 			*(bool *) field = (bool) def->dflt;
+		else if (def->kind == OPTION_STRING)
+			*(const char **) field = "";
 		else if (def->kind != OPTION_NAME_LIST && def->kind != OPTION_LIST)
 			*(int *) field = def->dflt;
 	}
@@ -444,6 +471,9 @@ set_option(const OptionDef *def, DefElem *elem, DecoderRawOptions *opts)
 		case OPTION_LIST:
 			*(List **) field = def->parse_list(elem);
 			break;
+		case OPTION_STRING:
+			*(char **) field = def->parse_string(elem);
+			break;
 	}
 }
 
@@ -468,6 +498,28 @@ static bool
 option_given(DefElem **seen, const char *name)
 {
 	return seen[find_option(name)] != NULL;
+}
+
+/*
+ * Streamed transactions interleave: only a format whose consumer keeps
+ * them apart per transaction can carry them.
+ */
+static void
+check_stream_changes(const DecoderRawOptions *opts)
+{
+	if (!opts->stream_changes)
+		return;
+	if (opts->format != DR_FORMAT_BINARY)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("option \"stream-changes\" cannot be used with format \"sql\""),
+				 errdetail("The SQL format is a script for one session, which cannot interleave the changes of transactions streamed before they commit."),
+				 errhint("Use \"format\" \"binary\": its stream records say which transaction each change belongs to.")));
+	if (!opts->include_transaction)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"stream-changes\" requires \"include-transaction\""),
+				 errdetail("A streamed transaction is only known to be committed or aborted by its stream records.")));
 }
 
 /* Defaults that depend on other options, and combinations that conflict. */
@@ -502,6 +554,7 @@ check_options(DefElem **seen, DecoderRawOptions *opts)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"format-version\" requires \"format\" \"binary\"")));
 	}
+	check_stream_changes(opts);
 }
 
 void

@@ -257,7 +257,8 @@ sql_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
 }
 
 /*
- * Origin progress goes right before COMMIT: from PostgreSQL 16 on, an abort
+ * Origin progress goes right before COMMIT, or PREPARE TRANSACTION, which
+ * ends the transaction block the same way: from PostgreSQL 16 on, an abort
  * also records the progress that pg_replication_origin_xact_setup() set, so
  * setting it any earlier would record progress for a transaction that an
  * applier dies or fails in.  Deferred constraints are checked first, so
@@ -267,22 +268,33 @@ sql_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
  * no moment at which it could die between them.
  */
 static void
-sql_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
-		   ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+write_block_end(LogicalDecodingContext *ctx, DecoderRawData *data,
+				ReorderBufferTXN *txn, XLogRecPtr lsn, bool prepare)
 {
 	DecoderRawOut o;
 	dr_out	   *out = begin_record(ctx, data, &o, NULL);
 	dr_xact		xact;
 
-	decoder_raw_xact_info(data, txn, false, commit_lsn, &xact);
+	if (prepare)
+		decoder_raw_prepared_xact(data, txn, lsn, &xact);
+	else
+		decoder_raw_xact_info(data, txn, false, lsn, &xact);
 	if (data->opts.origin_progress)
 	{
 		check_time(dr_sql_origin_progress(out, txn->end_lsn,
 										  txn->xact_time.commit_time, true));
 		dr_putc(out, '\n');
 	}
-	check_time(dr_sql_commit(out, &xact));
+	check_time(prepare ? dr_sql_prepare(out, &xact) :
+			   dr_sql_commit(out, &xact));
 	end_record(ctx, data);
+}
+
+static void
+sql_commit(LogicalDecodingContext *ctx, DecoderRawData *data,
+		   ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	write_block_end(ctx, data, txn, commit_lsn, false);
 }
 
 /* A prefix, then what a rule writes of the row's values. */
@@ -476,6 +488,70 @@ sql_skipped(LogicalDecodingContext *ctx, DecoderRawData *data,
 	end_record(ctx, data);
 }
 
+/* ----------
+ * Two-phase commit
+ *
+ * BEGIN; ... PREPARE TRANSACTION 'gid'; then, in a transaction of its own,
+ * COMMIT PREPARED 'gid'; or ROLLBACK PREPARED 'gid';.  With origin-progress
+ * the PREPARE records progress as a COMMIT does; COMMIT PREPARED and
+ * ROLLBACK PREPARED record the progress set by the line before them, in
+ * their message (see sql_rules.c).
+ * ----------
+ */
+
+static void
+sql_prepare(LogicalDecodingContext *ctx, DecoderRawData *data,
+			ReorderBufferTXN *txn, XLogRecPtr prepare_lsn)
+{
+	write_block_end(ctx, data, txn, prepare_lsn, true);
+}
+
+/* COMMIT PREPARED or ROLLBACK PREPARED, the transaction's at lsn. */
+static void
+write_finish_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
+					  ReorderBufferTXN *txn, bool commit, XLogRecPtr lsn)
+{
+	DecoderRawOut o;
+	dr_xact		xact;
+	dr_progress progress;
+
+	decoder_raw_prepared_xact(data, txn, lsn, &xact);
+	progress.end_lsn = txn->end_lsn;
+	progress.time = txn->xact_time.commit_time;
+	check_time(dr_sql_finish_prepared(begin_record(ctx, data, &o, NULL),
+									  commit, &xact,
+									  data->opts.origin_progress ?
+									  &progress : NULL));
+	end_record(ctx, data);
+}
+
+static void
+sql_commit_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
+					ReorderBufferTXN *txn, XLogRecPtr commit_lsn)
+{
+	write_finish_prepared(ctx, data, txn, true, commit_lsn);
+}
+
+/* Without its PREPARE written, the rollback is a comment (sql_rules.c). */
+static void
+sql_rollback_prepared(LogicalDecodingContext *ctx, DecoderRawData *data,
+					  ReorderBufferTXN *txn, XLogRecPtr prepare_end_lsn,
+					  TimestampTz prepare_time, bool prepare_sent)
+{
+	DecoderRawOut o;
+	dr_xact		xact;
+
+	if (prepare_sent)
+	{
+		write_finish_prepared(ctx, data, txn, false, txn->final_lsn);
+		return;
+	}
+	decoder_raw_prepared_xact(data, txn, txn->final_lsn, &xact);
+	dr_sql_rollback_left_out(begin_record(ctx, data, &o, NULL),
+							 xact.gid, xact.gid_len);
+	end_record(ctx, data);
+}
+
 const DecoderRawWriter decoder_raw_sql_writer = {
 	.init = NULL,
 	.begin = sql_begin,
@@ -487,4 +563,9 @@ const DecoderRawWriter decoder_raw_sql_writer = {
 	.truncate = sql_truncate,
 	.message = sql_message,
 	.skipped = sql_skipped,
+	.begin_prepare = sql_begin,
+	.prepare = sql_prepare,
+	.commit_prepared = sql_commit_prepared,
+	.rollback_prepared = sql_rollback_prepared,
+	/* no stream callbacks: stream-changes is refused with format sql */
 };

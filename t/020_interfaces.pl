@@ -202,7 +202,7 @@ isnt($rc, 0, 'pg_recvlogical with an unknown option fails');
 like(
 	$stderr,
 	qr/: ERROR:  unrecognized decoder_raw option "no-such-option"
-HINT:  Valid options are: format, format-version, binary-values, include-transaction, skip-empty-xacts, include-xids, include-timestamp, include-lsn, include-origin, origin-progress, only-local, forward-origins, exclude-origins, missing-identity, message-size, include-tables, exclude-tables, actions, include-message-prefixes, exclude-message-prefixes, publication-names, partitions-as-root\.
+HINT:  Valid options are: format, format-version, binary-values, include-transaction, skip-empty-xacts, include-xids, include-timestamp, include-lsn, include-origin, origin-progress, only-local, forward-origins, exclude-origins, missing-identity, message-size, include-tables, exclude-tables, actions, include-message-prefixes, exclude-message-prefixes, publication-names, partitions-as-root, gid-prefix, stream-changes\.
 CONTEXT:  slot "recv_slot", output plugin "decoder_raw", in the startup callback$/m,
 	'pg_recvlogical shows the unknown option error');
 

@@ -140,6 +140,16 @@ foreach my $file (@workloads, $origins_file)
 	$node->safe_psql($db,
 		"SELECT 'init' FROM pg_create_logical_replication_slot('equivalence', 'decoder_raw')"
 	);
+	# a workload with prepared transactions is also decoded by a two-phase
+	# slot, which writes them at PREPARE
+	my @slots = ('equivalence');
+	if (slurp_file($file) =~ /PREPARE TRANSACTION/)
+	{
+		$node->safe_psql($db,
+			"SELECT 'init' FROM pg_create_logical_replication_slot('equivalence_2pc', 'decoder_raw', false, true)"
+		);
+		push @slots, 'equivalence_2pc';
+	}
 
 	# The workload as pg_regress runs it; its own errors are expected ones.
 	my ($rc, $out, $err) = run_cmd(
@@ -155,16 +165,19 @@ foreach my $file (@workloads, $origins_file)
 	);
 	$upto = (split /\n/, $upto)[-1];
 
+	foreach my $slot (@slots)
+	{
 	foreach my $set (@option_sets)
 	{
 		my ($label, $setup, @opts) = @$set;
 		my $optlist = option_list(@opts);
+		$label .= ', two-phase slot' if $slot ne 'equivalence';
 
 		my $sql = query_rows($db,
-			"${setup}SELECT data FROM pg_logical_slot_peek_changes('equivalence', '$upto', NULL$optlist)"
+			"${setup}SELECT data FROM pg_logical_slot_peek_changes('$slot', '$upto', NULL$optlist)"
 		);
 		my $hex = query_rows($db,
-			"${setup}SELECT encode(data, 'hex') FROM pg_logical_slot_peek_binary_changes('equivalence', '$upto', NULL, 'format', 'binary'$optlist)"
+			"${setup}SELECT encode(data, 'hex') FROM pg_logical_slot_peek_binary_changes('$slot', '$upto', NULL, 'format', 'binary'$optlist)"
 		);
 		my $binary = join('', map { pack('H*', $_) } split(/\n/, $hex));
 
@@ -179,7 +192,7 @@ foreach my $file (@workloads, $origins_file)
 		# The SQL functions pack the binary format by default: the records
 		# are the same, one per row, with message-size 0.
 		my $hex0 = query_rows($db,
-			"${setup}SELECT encode(data, 'hex') FROM pg_logical_slot_peek_binary_changes('equivalence', '$upto', NULL, 'format', 'binary', 'message-size', '0'$optlist)"
+			"${setup}SELECT encode(data, 'hex') FROM pg_logical_slot_peek_binary_changes('$slot', '$upto', NULL, 'format', 'binary', 'message-size', '0'$optlist)"
 		);
 		is(join('', map { pack('H*', $_) } split(/\n/, $hex0)),
 			$binary, "$name, $label: one record per message, the same bytes");
@@ -188,10 +201,11 @@ foreach my $file (@workloads, $origins_file)
 		foreach my $size ('100', '64kB')
 		{
 			my $packed = query_rows($db,
-				"${setup}SELECT data FROM pg_logical_slot_peek_changes('equivalence', '$upto', NULL, 'message-size', '$size'$optlist)"
+				"${setup}SELECT data FROM pg_logical_slot_peek_changes('$slot', '$upto', NULL, 'message-size', '$size'$optlist)"
 			);
 			is($packed, $sql, "$name, $label: SQL format, message-size $size");
 		}
+	}
 	}
 
 	# binary-values: not SQL, but every record must parse
@@ -202,8 +216,8 @@ foreach my $file (@workloads, $origins_file)
 	my ($drc, $dout, $derr) = run_cmd([ $dump, '--records' ], $binary);
 	is($drc, 0, "$name, binary-values: every record parses") or diag($derr);
 
-	$node->safe_psql($db,
-		"SELECT pg_drop_replication_slot('equivalence')");
+	$node->safe_psql($db, "SELECT pg_drop_replication_slot('$_')")
+	  foreach @slots;
 }
 
 # Guard against comparing nothing with nothing.

@@ -5,7 +5,10 @@
 # after every message, is read by decoder_raw_dump as it is: the SQL it
 # prints is what the SQL format writes for the same changes.  The capture
 # is made in two sessions appended to one file, so the reader also meets a
-# second header and relation ids that start over.  It is made with one
+# second header and relation ids that start over.  The slots decode
+# prepared transactions at PREPARE: one is prepared in the first session
+# and committed in the second (on a table of its own: its lock would block
+# the second session's DDL).  It is made with one
 # record per message, with the default packing of a replication
 # connection, and with message sizes that end messages anywhere in a
 # transaction, in the middle of the header's session or of a relation's.
@@ -26,6 +29,7 @@ my $dump = $ENV{DECODER_RAW_DUMP} // 'decoder_raw_dump';
 my $node = new_logical_node(
 	'recvlogical',
 	autovacuum => 'off',
+	max_prepared_transactions => 10,
 	logical_decoding_work_mem => '64kB');
 $node->start;
 
@@ -38,7 +42,8 @@ $node->safe_psql(
 	'postgres', q{
 CREATE TABLE public.t (id int PRIMARY KEY, v text, n numeric, f float8);
 CREATE TABLE public.other (k text PRIMARY KEY, b bytea);
-SELECT 'init' FROM pg_create_logical_replication_slot('rl_sql', 'decoder_raw');
+CREATE TABLE public.prepared_t (id int PRIMARY KEY);
+SELECT 'init' FROM pg_create_logical_replication_slot('rl_sql', 'decoder_raw', false, true);
 });
 
 # message-size of each capture; undef: the default
@@ -46,7 +51,7 @@ my @sizes = ('0', undef, '1', '7', '30', '100', '1000', '8kB');
 foreach my $i (0 .. $#sizes)
 {
 	$node->safe_psql('postgres',
-		"SELECT 'init' FROM pg_create_logical_replication_slot('rl_binary_$i', 'decoder_raw')"
+		"SELECT 'init' FROM pg_create_logical_replication_slot('rl_binary_$i', 'decoder_raw', false, true)"
 	);
 }
 
@@ -65,6 +70,13 @@ UPDATE t SET v = v || E'\n' WHERE id % 7 = 0;
 DELETE FROM t WHERE id % 11 = 0;
 COMMIT;
 SELECT pg_logical_emit_message(true, E'\n', E'\n\n');
+BEGIN;
+INSERT INTO prepared_t VALUES (1);
+PREPARE TRANSACTION E'g\n1';
+BEGIN;
+DELETE FROM other;
+PREPARE TRANSACTION 'g2';
+ROLLBACK PREPARED 'g2';
 });
 
 sub capture_file
@@ -111,6 +123,7 @@ UPDATE t SET id = -id WHERE id = 1;
 TRUNCATE other;
 SELECT pg_logical_emit_message(false, 'p', 'non-transactional');
 INSERT INTO t VALUES (3, 'flushes the message');
+COMMIT PREPARED E'g\n1';
 });
 my $endpos2 = capture_upto();
 
