@@ -51,8 +51,8 @@ typedef struct ApplyOptions
 	const char *origin;			/* NULL: derived from sysid and slot */
 	bool		create_slot;
 	lsn_t		endpos;			/* 0: stream until stopped */
-	lsn_t		skip_xact;		/* begin or commit end of a transaction not
-								 * to apply; 0: none */
+	lsn_t		skip_xact;		/* begin or commit end of a transaction not to
+								 * apply; 0: none */
 	PluginOption *plugin_opts;
 	int			nplugin_opts;
 	int			status_interval;	/* seconds; 0: only when asked */
@@ -98,8 +98,8 @@ typedef struct Applier
 
 	lsn_t		committed;		/* end of the last source commit the target
 								 * holds (its origin progress) */
-	lsn_t		confirmed;		/* flush position reported to the slot:
-								 * what the target's flushed WAL holds */
+	lsn_t		confirmed;		/* flush position reported to the slot: what
+								 * the target's flushed WAL holds */
 	lsn_t		last_local;		/* target WAL position after our last commit */
 	LsnMapping *map;			/* commits not known to be flushed (flush.c) */
 	int			map_head;

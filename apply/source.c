@@ -444,7 +444,7 @@ wait_source(Applier *a)
 	if (a->opts->status_interval > 0)
 	{
 		int64_t		left = (int64_t) a->opts->status_interval * 1000000 -
-			(now_usec() - a->last_feedback);
+		(now_usec() - a->last_feedback);
 
 		if (left < timeout * 1000LL)
 			timeout = left < 0 ? 0 : (int) (left / 1000) + 1;

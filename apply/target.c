@@ -161,7 +161,10 @@ target_connect(Applier *a, uint64_t sysid, bool first)
 	PQsetNoticeProcessor(a->tgt, notice_processor, NULL);
 	a->tgt_version = PQserverVersion(a->tgt);
 
-	/* replica: no triggers, no rules, no foreign key checks, as on a subscriber */
+	/*
+	 * replica: no triggers, no rules, no foreign key checks, as on a
+	 * subscriber
+	 */
 	res = setup_query(a, "SET session_replication_role = replica", 0, NULL, &r);
 	if (res == NULL)
 	{

@@ -14,7 +14,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#define _POSIX_C_SOURCE 200809L	/* fmemopen */
+#define _POSIX_C_SOURCE 200809L /* fmemopen */
 
 #define DECODER_RAW_DUMP_NO_MAIN
 #include "../reader/decoder_raw_dump.c"

@@ -787,7 +787,7 @@ sql_two_phase(strbuf *sb, const drr_record *rec)
 	dr_xact		xact;
 	dr_progress progress;
 	int			has_progress = (rec->flags & DRR_FINISH_PROGRESS) != 0 &&
-		rec->kind != DRR_PREPARE;
+	rec->kind != DRR_PREPARE;
 
 	xact_of(rec, &xact);
 	xact.gid = (const char *) rec->gid.data;

@@ -1187,6 +1187,7 @@ drr_reader_next(drr_reader *r, const unsigned char *buf, size_t len,
 	*consumed = skip + (size_t) rec->size;
 	return DRR_OK;
 }
+
 /* ----------
  * Formatting
  * ----------

@@ -212,7 +212,8 @@ typedef struct drr_record
 	/* begin, commit (as flagged) */
 	uint32_t	xid;
 	uint64_t	lsn;			/* commit LSN; message LSN */
-	int64_t		time;			/* commit time, microseconds since 2000-01-01 UTC */
+	int64_t		time;			/* commit time, microseconds since 2000-01-01
+								 * UTC */
 	uint32_t	origin_id;		/* begin with DRR_XACT_ORIGIN */
 	uint64_t	origin_lsn;
 	drr_bytes	origin_name;	/* with DRR_XACT_ORIGIN_NAME */
@@ -246,9 +247,9 @@ typedef struct drr_record
 	int64_t		progress_time;	/* with DRR_FINISH_PROGRESS, and end_lsn */
 
 	/*
-	 * Streams: xid is the top-level transaction of stream records, and
-	 * subxid the aborted one of stream abort.  A record inside a stream
-	 * block has "streamed" set and its (sub)transaction in xid.
+	 * Streams: xid is the top-level transaction of stream records, and subxid
+	 * the aborted one of stream abort.  A record inside a stream block has
+	 * "streamed" set and its (sub)transaction in xid.
 	 */
 	uint32_t	subxid;
 	int			streamed;

@@ -362,9 +362,9 @@ struct DecoderRawData
 	int			skipped_since_progress;
 
 	/*
-	 * Where the writers append records: ctx->out itself with message-size
-	 * 0, else the pending message, sent by decoder_raw_end_record() when
-	 * full and at the latest by the commit callback.
+	 * Where the writers append records: ctx->out itself with message-size 0,
+	 * else the pending message, sent by decoder_raw_end_record() when full
+	 * and at the latest by the commit callback.
 	 */
 	StringInfo	out;
 	int			record_start;	/* offset of the record being written */

@@ -406,7 +406,7 @@ decoder_raw_publication_actions(const DecoderRawOptions *opts, Relation rel)
 	{
 		Publication *pub = lfirst(lc);
 		bool		published = pub->alltables ||
-			relation_in_publication(pub->oid, pubids, RelationGetNamespace(rel));
+		relation_in_publication(pub->oid, pubids, RelationGetNamespace(rel));
 		ListCell   *lc2;
 
 		foreach(lc2, ancestors)

@@ -115,7 +115,7 @@ decoder_raw_append_numeric(StringInfo out, Datum value)
 
 	/* as get_str_from_var() sizes it */
 	decoder_raw_reserve(out, (weight >= 0 ? weight + 1 : 1) * NUM_DEC_DIGITS +
-					  dscale + NUM_DEC_DIGITS + 2);
+						dscale + NUM_DEC_DIGITS + 2);
 	dst = out->data + out->len;
 	if (neg)
 		*dst++ = '-';

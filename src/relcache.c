@@ -946,7 +946,7 @@ build_columns(DecoderRawRelation *entry, Relation rel, DepList *deps)
 	keys = entry->full_identity ? NULL : RelationGetIdentityKeyBitmap(rel);
 	entry->has_identity = entry->full_identity || !bms_is_empty(keys);
 
-	entry->desc = CreateTupleDescCopyConstr(desc); /* keeps missing values */
+	entry->desc = CreateTupleDescCopyConstr(desc);	/* keeps missing values */
 	entry->natts = desc->natts;
 	entry->cols = palloc0(sizeof(DecoderRawColumn) * n);
 	entry->rule_cols = palloc0(sizeof(dr_column) * n);

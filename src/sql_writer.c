@@ -32,7 +32,8 @@
 /* Statement fragments derived once per relation. */
 typedef struct SqlRelation
 {
-	char	   *insert_prefix;	/* INSERT INTO rel (cols) [OVERRIDING] VALUES ( */
+	char	   *insert_prefix;	/* INSERT INTO rel (cols) [OVERRIDING] VALUES
+								 * ( */
 	int			insert_prefix_len;
 	char	   *update_prefix;	/* UPDATE [ONLY] rel SET */
 	int			update_prefix_len;
