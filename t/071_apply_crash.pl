@@ -166,35 +166,44 @@ END
 		'>=', 0, 'the slot is confirmed up to the target progress');
 }
 
-# 2. T crashes at six (or up to twelve) random points under a running applier, which
-# reconnects each time.  The applier commits on T with synchronous_commit
+# 2. T crashes at six (or up to twelve) random points under a running
+# applier, which reconnects each time.  The applier commits on T with synchronous_commit
 # off, so a crash loses T's last commits, and the slot must not have been
 # confirmed for them, or S would not send them again.  Three crashes are
 # -m immediate stops; for the other three T's WAL writer is stopped for a
 # while first, so that the commits of that while, unwritten in T's WAL
 # buffers, are lost, and then killed with SIGKILL, which makes the
-# postmaster restart T.  Returns the journal rows of T just before.
+# postmaster restart T.  Returns the journal rows of T just before and
+# just after.
 sub crash_target
 {
-	my ($crash) = @_;
-	my $before;
+	my ($crash, $app) = @_;
+	my ($before, $after);
 
 	if ($crash % 2)
 	{
+		# the applier is held while T restarts, so that the count after
+		# the crash is T's own and not what the applier sent again
+		$app->{h}->signal('STOP');
 		($before) = split /\|/, census('T');
 		$t->stop('immediate');
 		$t->start;
-		return $before;
 	}
-	my $walwriter = $t->safe_psql('postgres',
-		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'walwriter'");
-	kill 'STOP', $walwriter;
-	usleep(1_200_000 + int(rand(800_000)));
-	($before) = split /\|/, census('T');
-	kill 'KILL', $walwriter;
-	$t->poll_query_until('postgres', 'SELECT true')
-	  or die 'T did not restart after its WAL writer was killed';
-	return $before;
+	else
+	{
+		my $walwriter = $t->safe_psql('postgres',
+			"SELECT pid FROM pg_stat_activity WHERE backend_type = 'walwriter'");
+		kill 'STOP', $walwriter;
+		usleep(1_200_000 + int(rand(800_000)));
+		$app->{h}->signal('STOP');
+		($before) = split /\|/, census('T');
+		kill 'KILL', $walwriter;
+		$t->poll_query_until('postgres', 'SELECT true')
+		  or die 'T did not restart after its WAL writer was killed';
+	}
+	($after) = split /\|/, census('T');
+	$app->{h}->signal('CONT');
+	return ($before, $after);
 }
 
 {
@@ -215,8 +224,8 @@ sub crash_target
 
 		wait_for_rows('T', $before + 20 < $xacts ? $before + 20 : $xacts);
 		usleep(100_000 + int(rand(500_000)));
-		$before = crash_target($crash);
-		my ($after) = split /\|/, census('T');
+		my $after;
+		($before, $after) = crash_target($crash, $app);
 		$lost += $before - $after if $after < $before;
 	}
 	$w->{h}->finish or die "writer failed: ${ $w->{err} }";
