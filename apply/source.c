@@ -94,7 +94,7 @@ check_slot(Applier *a, const char *dbname, bool may_create)
 	ApplyResult r = AR_OK;
 
 	snprintf(sql, sizeof(sql),
-			 "SELECT plugin, slot_type, database, confirmed_flush_lsn"
+			 "SELECT plugin, slot_type, database, confirmed_flush_lsn, two_phase"
 			 " FROM pg_catalog.pg_replication_slots WHERE slot_name = %s", lit);
 	PQfreemem(lit);
 	res = PQexec(a->src, sql);
@@ -130,6 +130,13 @@ check_slot(Applier *a, const char *dbname, bool may_create)
 				  slot, PQgetvalue(res, 0, 1),
 				  PQgetisnull(res, 0, 0) ? "" : " of plugin ",
 				  PQgetvalue(res, 0, 0));
+		r = AR_ERROR;
+	}
+	else if (strcmp(PQgetvalue(res, 0, 4), "t") == 0)
+	{
+		/* its PREPAREs would be applied as if the transaction were open */
+		log_error("replication slot \"%s\" decodes prepared transactions at PREPARE, which decoder_raw_apply does not apply: use a slot created without two-phase decoding",
+				  slot);
 		r = AR_ERROR;
 	}
 	else if (dbname != NULL && strcmp(PQgetvalue(res, 0, 2), dbname) != 0)
