@@ -49,11 +49,13 @@ PROVE_FLAGS = -I $(srcdir)/t
 # decoder_raw_dump, the reader of the binary format: plain C99 and libc,
 # installed next to PostgreSQL's own programs.
 READER_PROGRAM = reader/decoder_raw_dump
-READER_SRCS = reader/decoder_raw_dump.c reader/decoder_raw_reader.c $(COMMON_SRCS)
+READER_SRCS = reader/decoder_raw_dump.c reader/record_sql.c reader/decoder_raw_reader.c \
+	$(COMMON_SRCS)
 
 all: $(READER_PROGRAM)
 
-$(READER_PROGRAM): $(READER_SRCS) reader/decoder_raw_reader.h $(COMMON_HDRS)
+$(READER_PROGRAM): $(READER_SRCS) reader/decoder_raw_reader.h reader/record_sql.h \
+	$(COMMON_HDRS)
 	$(CC) -std=c99 $(CFLAGS) -Wextra -o $@ $(READER_SRCS) $(LDFLAGS)
 
 install: install-reader

@@ -33,7 +33,7 @@ echo "run-fuzz.sh: working in $work"
 "$cc" -std=c99 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra \
-	-o "$work/fuzz_dump" "$here/fuzz_dump.c" "$here/../reader/decoder_raw_reader.c" \
+	-o "$work/fuzz_dump" "$here/fuzz_dump.c" "$here/../reader/decoder_raw_reader.c" "$here/../reader/record_sql.c" \
 	"$here/../common/quote.c" "$here/../common/text.c" "$here/../common/sql_rules.c"
 
 # The fuzzer writes new inputs into its corpus directory: work on a copy.

@@ -31,10 +31,13 @@ my $tmp = PostgreSQL::Test::Utils::tempdir;
 my $cc = system('clang --version >/dev/null 2>&1') == 0 ? 'clang' : 'cc';
 
 my @common = map { "$srcdir/common/$_.c" } qw(quote text sql_rules);
-my @reader = ("$srcdir/reader/decoder_raw_dump.c",
+my @reader = (
+	"$srcdir/reader/decoder_raw_dump.c", "$srcdir/reader/record_sql.c",
 	"$srcdir/reader/decoder_raw_reader.c", @common);
-my @standalone = ("$srcdir/fuzz/standalone.c", "$srcdir/fuzz/fuzz_dump.c",
-	"$srcdir/reader/decoder_raw_reader.c", @common);
+my @standalone = (
+	"$srcdir/fuzz/standalone.c", "$srcdir/fuzz/fuzz_dump.c",
+	"$srcdir/reader/record_sql.c", "$srcdir/reader/decoder_raw_reader.c",
+	@common);
 
 # Memory errors and undefined behaviour end the program with status 99,
 # apart from decoder_raw_dump's own 0 and 1.
