@@ -79,11 +79,14 @@ export DECODER_RAW_TESTDIR
 # decoder_raw_apply, the applier: C99 and libpq, installed next to
 # decoder_raw_dump.
 APPLY_PROGRAM = apply/decoder_raw_apply
-APPLY_SRCS = apply/decoder_raw_apply.c apply/source.c apply/target.c apply/flush.c
+APPLY_SRCS = apply/decoder_raw_apply.c apply/source.c apply/target.c apply/flush.c \
+	apply/batch.c apply/records.c reader/record_sql.c reader/decoder_raw_reader.c \
+	$(COMMON_SRCS)
 
 all: $(APPLY_PROGRAM)
 
-$(APPLY_PROGRAM): $(APPLY_SRCS) apply/apply.h
+$(APPLY_PROGRAM): $(APPLY_SRCS) apply/apply.h reader/record_sql.h \
+	reader/decoder_raw_reader.h $(COMMON_HDRS)
 	$(CC) -std=c99 $(CFLAGS) -Wextra -I$(includedir) -o $@ $(APPLY_SRCS) $(LDFLAGS) -L$(libdir) -lpq
 
 install: install-apply

@@ -28,6 +28,9 @@ typedef uint64_t lsn_t;
 #define EXIT_USAGE			2
 #define EXIT_CONNECTION		3
 
+/* PostgreSQL's epoch, 2000-01-01, on the Unix one */
+#define PG_EPOCH_OFFSET_US 946684800000000LL
+
 /* longest origin name PostgreSQL accepts (MAX_RONAME_LEN) */
 #define MAX_ORIGIN_NAME		512
 
@@ -81,12 +84,58 @@ typedef struct LsnMapping
 	lsn_t		local_end;
 } LsnMapping;
 
-/* one message of the current transaction, kept until its commit arrives */
-typedef struct BufferedMessage
+/* what the result of a statement of a batch means */
+typedef enum StmtKind
 {
-	lsn_t		lsn;
-	char	   *sql;
-} BufferedMessage;
+	STMT_BEGIN,
+	STMT_CHANGE,				/* a change: its command tag counts rows */
+	STMT_CHECKED,				/* an UPDATE or DELETE that fails if no row */
+	STMT_OTHER,					/* PREPARE, DEALLOCATE, setval, messages, ... */
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_POSITION				/* the target's WAL insert and flush position */
+} StmtKind;
+
+/* one statement of a batch, and the source transaction it belongs to */
+typedef struct BatchStmt
+{
+	StmtKind	kind;
+	int			shape;			/* prepared statement it executes, or -1 */
+	uint32_t	rows;			/* source changes it applies */
+	uint32_t	xid;			/* 0: unknown */
+	lsn_t		lsn;			/* source message it comes from */
+	lsn_t		xact_begin;		/* 0: outside a transaction */
+	lsn_t		xact_end;		/* commit end, where known */
+	int64_t		xact_time;		/* commit time, us since 2000; COMMIT only */
+	size_t		start;			/* its text in the batch */
+	size_t		len;
+} BatchStmt;
+
+/*
+ * Statements sent to the target as one simple-protocol query: many
+ * transactions, each BEGIN ... progress ... COMMIT, so that the server
+ * has a commit and its progress together before it runs either.
+ */
+typedef struct Batch
+{
+	char	   *text;
+	size_t		len;
+	size_t		cap;
+	BatchStmt  *stmts;
+	int			nstmts;
+	int			stmt_cap;
+	int			ncommits;
+	int		   *prepares;		/* shapes to prepare before it is sent */
+	int			nprepares;
+	int			prepare_cap;
+	int			nresults;		/* results received so far */
+	int			failed;			/* statement that failed, or -1 */
+	PGresult   *error;
+	bool		lost;
+} Batch;
+
+typedef struct StmtCache StmtCache;
+typedef struct drr_reader drr_reader;
 
 typedef struct Applier
 {
@@ -118,17 +167,24 @@ typedef struct Applier
 
 	/* the source transaction being received */
 	bool		in_xact;
-	bool		xact_started;	/* its statements run on the target already */
+	bool		xact_have;		/* the target has it: nothing is sent */
+	bool		xact_skip;		/* --skip-xact names its begin */
+	int			xact_first;		/* its BEGIN in the batch being built, or -1
+								 * once sent */
 	lsn_t		xact_begin;		/* LSN of its BEGIN message */
+	lsn_t		xact_lsn;		/* its commit record's LSN, from BEGIN */
 	lsn_t		xact_end;		/* its commit end, once known; or 0 */
-	bool		xact_skip;		/* --skip-xact names it */
+	int64_t		xact_time;		/* its commit time, us since 2000 */
+	uint32_t	xact_xid;		/* 0: unknown */
 	bool		skip_done;		/* --skip-xact found its transaction */
-	char		xact_xid[16];	/* from include-xids, or empty */
-	BufferedMessage *buf;
-	int			nbuf;
-	int			buf_cap;
-	size_t		buf_bytes;
-	uint64_t	xact_changes;
+	uint64_t	xact_changes;	/* applied so far of the one committing */
+
+	/* the binary stream, and the target's batches (batch.c, records.c) */
+	drr_reader *reader;
+	Batch		batches[2];
+	Batch	   *cur;			/* being built */
+	Batch	   *sent;			/* running on the target, or NULL */
+	StmtCache  *cache;			/* prepared statements of the session */
 
 	/* counters, for the status line and the exit report */
 	uint64_t	n_xacts;
@@ -162,12 +218,34 @@ extern void source_finish(Applier *a, bool clean);
 extern bool target_query_lsn(Applier *a, const char *sql, lsn_t *lsn);
 extern void lsn_map_reset(Applier *a);
 extern void lsn_map_push(Applier *a, lsn_t remote, lsn_t local);
+extern void lsn_map_flushed(Applier *a, lsn_t flushed);
 extern bool confirm_flushed(Applier *a, bool wait);
 
 /* target.c */
 extern ApplyResult target_connect(Applier *a, uint64_t sysid, bool first);
-extern ApplyResult apply_message(Applier *a, lsn_t lsn, const char *sql);
+extern bool target_lost(Applier *a, PGresult *res);
 extern void abandon_xact(Applier *a);
 extern void target_finish(Applier *a);
+
+/* batch.c */
+extern void batch_add(Applier *a, StmtKind kind, lsn_t lsn, const char *sql,
+					  size_t len, int shape, uint32_t rows);
+extern void batch_truncate(Applier *a, int nstmts);
+extern ApplyResult batch_send(Applier *a);
+extern ApplyResult batch_poll(Applier *a, bool wait);
+extern ApplyResult batch_drain(Applier *a, bool complete_only);
+extern ApplyResult batch_maybe_send(Applier *a, bool paused);
+extern void batch_reset(Applier *a);
+extern bool batch_idle(const Applier *a);
+extern void describe_xact(const BatchStmt *st, char *out, size_t outlen);
+extern ApplyResult report_error(Applier *a, const Batch *b, const BatchStmt *st,
+								PGresult *error);
+
+/* records.c */
+extern ApplyResult apply_data(Applier *a, lsn_t lsn, const unsigned char *data,
+							  size_t len);
+extern const char *shape_text(Applier *a, int shape);
+extern ApplyResult prepare_shapes(Applier *a, Batch *b);
+extern void records_reset(Applier *a);
 
 #endif							/* DECODER_RAW_APPLY_H */

@@ -3,9 +3,10 @@
  * decoder_raw_apply.c
  *		Replicate one database to another through a decoder_raw slot.
  *
- * The applier streams the plugin's SQL format over the replication protocol
- * (source.c) and runs each message as one query on the target, in a session
- * bound to a replication origin (target.c).  The origin's progress, recorded
+ * The applier streams the plugin's binary format over the replication
+ * protocol (source.c), turns its records into prepared statements
+ * (records.c) and runs them in batches (batch.c) on the target, in a
+ * session bound to a replication origin (target.c).  The origin's progress, recorded
  * by each replayed commit, is the truth: a restart resumes after it, and the
  * slot is confirmed only up to what the target has durably committed.
  *
@@ -278,16 +279,17 @@ add_plugin_option(ApplyOptions *opts, const char *arg)
 
 	if ((strcmp(o->name, "origin-progress") == 0 ||
 		 strcmp(o->name, "include-transaction") == 0 ||
-		 strcmp(o->name, "include_transaction") == 0) &&
+		 strcmp(o->name, "include_transaction") == 0 ||
+		 strcmp(o->name, "include-lsn") == 0) &&
 		!(parse_bool(o->value, &b) && b))
 		bad_usage("plugin option \"%s\" must stay on: the applier needs it", o->name);
 	if ((strcmp(o->name, "format") == 0 &&
-		 (o->value == NULL || strcmp(o->value, "sql") != 0)) ||
-		(strcmp(o->name, "output_format") == 0 &&
-		 (o->value == NULL || strcmp(o->value, "textual") != 0)) ||
+		 (o->value == NULL || strcmp(o->value, "binary") != 0)) ||
+		strcmp(o->name, "output_format") == 0 ||
 		strcmp(o->name, "binary-values") == 0 ||
-		strcmp(o->name, "format-version") == 0)
-		bad_usage("plugin option \"%s\" is not supported: the applier reads the SQL format",
+		strcmp(o->name, "format-version") == 0 ||
+		strcmp(o->name, "stream-changes") == 0)
+		bad_usage("plugin option \"%s\" is not supported: the applier reads the binary format with text values",
 				  o->name);
 }
 
@@ -460,8 +462,14 @@ run_session(Applier *a, bool first)
 	if (r == AR_OK)
 		r = source_stream(a);
 
-	/* an open transaction is rolled back; the source sends it again */
-	if (a->in_xact)
+	/*
+	 * What is complete is applied before leaving; an open transaction is
+	 * rolled back, and the source sends it again.
+	 */
+	if ((r == AR_STOP || r == AR_LOST) && a->tgt != NULL &&
+		PQstatus(a->tgt) == CONNECTION_OK && batch_drain(a, true) == AR_ERROR)
+		r = AR_ERROR;
+	if (a->tgt != NULL)
 		abandon_xact(a);
 	if (r == AR_DONE || r == AR_STOP || r == AR_ERROR)
 	{

@@ -99,8 +99,8 @@ lsn_map_push(Applier *a, lsn_t remote, lsn_t local)
 }
 
 /* Move the confirmed position over every pair the target has flushed. */
-static void
-pop_flushed(Applier *a, lsn_t flushed)
+void
+lsn_map_flushed(Applier *a, lsn_t flushed)
 {
 	while (a->map_len > 0 && a->map[a->map_head].local_end <= flushed)
 	{
@@ -125,7 +125,13 @@ confirm_flushed(Applier *a, bool wait)
 {
 	int64_t		deadline = now_usec() + (int64_t) FLUSH_WAIT_SECONDS * 1000000;
 	lsn_t		flushed;
+	bool		forced = false;
 
+	/* a batch running on the target reports the flush position itself */
+	if (a->sent != NULL && !wait)
+		return true;
+	if (a->sent != NULL && batch_drain(a, false) != AR_OK)
+		return false;
 	for (;;)
 	{
 		struct timespec ts = {0, 10 * 1000 * 1000};
@@ -133,9 +139,17 @@ confirm_flushed(Applier *a, bool wait)
 		if (a->tgt == NULL || PQstatus(a->tgt) != CONNECTION_OK ||
 			!target_query_lsn(a, "SELECT pg_catalog.pg_current_wal_flush_lsn()", &flushed))
 			return false;
-		pop_flushed(a, flushed);
+		lsn_map_flushed(a, flushed);
 		if (!wait || a->map_len == 0)
 			break;
+		if (!forced)
+		{
+			/* a commit that waits for the disk takes everything before it */
+			PQclear(PQexec(a->tgt, "BEGIN; SET LOCAL synchronous_commit = local; "
+						   "SELECT pg_catalog.pg_current_xact_id(); COMMIT"));
+			forced = true;
+			continue;
+		}
 		if (now_usec() > deadline)
 		{
 			log_error("the target did not flush its WAL to " LSN_FORMAT " in %d s: "

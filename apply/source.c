@@ -24,6 +24,9 @@
 
 #include "apply.h"
 
+/* messages this large are not added to a batch of other statements */
+#define BATCH_ALONE_BYTES (16 * 1024 * 1024)
+
 /* PostgreSQL's epoch, 2000-01-01, in Unix seconds */
 #define PG_EPOCH_OFFSET 946684800LL
 
@@ -199,7 +202,8 @@ ApplyResult
 source_start(Applier *a, lsn_t startpos)
 {
 	static const char *const ours[][2] = {
-		{"origin-progress", "on"}, {"skip-empty-xacts", "on"}, {"include-xids", "on"}
+		{"format", "binary"}, {"origin-progress", "on"}, {"skip-empty-xacts", "on"},
+		{"include-xids", "on"}, {"include-lsn", "on"}
 	};
 	const ApplyOptions *o = a->opts;
 	size_t		cap = 1024;
@@ -216,7 +220,7 @@ source_start(Applier *a, lsn_t startpos)
 	append_quoted(cmd, cap, o->slot, '"');
 	snprintf(cmd + strlen(cmd), cap - strlen(cmd), " LOGICAL " LSN_FORMAT " (",
 			 LSN_ARGS(startpos));
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < (int) (sizeof(ours) / sizeof(ours[0])); i++)
 	{
 		bool		given = false;
 
@@ -374,6 +378,7 @@ handle_keepalive(Applier *a, const char *buf, int len)
 {
 	lsn_t		wal_end;
 	bool		reply;
+	ApplyResult r;
 
 	if (len < 18)
 	{
@@ -386,14 +391,15 @@ handle_keepalive(Applier *a, const char *buf, int len)
 		a->wal_end = wal_end;
 	note_source_time(a, buf + 9);
 	a->src_idle = !a->in_xact;
-	if (!a->in_xact)
+	/* only once what came before it is committed on the target */
+	if (!a->in_xact && batch_idle(a))
 	{
 		lsn_map_push(a, wal_end, a->last_local);
 		if (wal_end > a->applied)
 			a->applied = wal_end;
 	}
 	if (a->opts->endpos != 0 && !a->in_xact && wal_end >= a->opts->endpos)
-		return AR_DONE;
+		return (r = batch_drain(a, false)) == AR_OK ? AR_DONE : r;
 	if (reply && (!confirm_flushed(a, false) || !send_feedback(a)))
 		return AR_LOST;
 	return AR_OK;
@@ -404,7 +410,6 @@ handle_xlogdata(Applier *a, const char *buf, int len)
 {
 	lsn_t		start,
 				wal_end;
-	char	   *sql;
 	ApplyResult r;
 
 	if (len < 25)
@@ -424,27 +429,25 @@ handle_xlogdata(Applier *a, const char *buf, int len)
 	 * it: output is in commit order, so everything up to endpos is applied.
 	 */
 	if (a->opts->endpos != 0 && !a->in_xact && start > a->opts->endpos)
-		return AR_DONE;
+		return (r = batch_drain(a, false)) == AR_OK ? AR_DONE : r;
 
-	if (memchr(buf + 25, '\0', len - 25) != NULL)
-	{
-		log_error("message at source LSN " LSN_FORMAT " holds a NUL byte: not the SQL format",
-				  LSN_ARGS(start));
-		return AR_ERROR;
-	}
-	sql = xmalloc(len - 25 + 1);
-	memcpy(sql, buf + 25, len - 25);
-	sql[len - 25] = '\0';
-	r = apply_message(a, start, sql);
-	free(sql);
+	/* a large message goes in a batch of its own: a query has at most 1 GB */
+	r = (size_t) len > BATCH_ALONE_BYTES ? batch_send(a) : AR_OK;
+	if (r == AR_OK)
+		r = apply_data(a, start, (const unsigned char *) buf + 25, (size_t) len - 25);
+	if (r == AR_OK)
+		r = batch_maybe_send(a, false);
 	return r;
 }
 
-/* wait for the source socket until data comes or status is due */
+/*
+ * Wait until the source sends, the target answers a batch, or status is
+ * due.
+ */
 static ApplyResult
 wait_source(Applier *a)
 {
-	struct pollfd pfd;
+	struct pollfd pfd[2];
 	int			timeout = 1000;
 	int			rc;
 
@@ -456,20 +459,38 @@ wait_source(Applier *a)
 		if (left < timeout * 1000LL)
 			timeout = left < 0 ? 0 : (int) (left / 1000) + 1;
 	}
-	pfd.fd = PQsocket(a->src);
-	pfd.events = POLLIN;
-	rc = poll(&pfd, 1, timeout);
+	pfd[0].fd = PQsocket(a->src);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = a->sent != NULL ? PQsocket(a->tgt) : -1;
+	pfd[1].events = POLLIN;
+	rc = poll(pfd, 2, timeout);
 	if (rc < 0 && errno != EINTR)
 	{
 		log_error("poll() failed: %s", strerror(errno));
 		return AR_LOST;
 	}
-	if (rc > 0 && !PQconsumeInput(a->src))
+	if (rc > 0 && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) &&
+		!PQconsumeInput(a->src))
 	{
 		log_error("connection to the source lost: %s", PQerrorMessage(a->src));
 		return AR_LOST;
 	}
 	return AR_OK;
+}
+
+/* the stream has paused: send what is built, take what the target says */
+static ApplyResult
+stream_paused(Applier *a)
+{
+	ApplyResult r = batch_poll(a, false);
+
+	if (r == AR_OK)
+		r = batch_maybe_send(a, true);
+	if (r == AR_OK)
+		r = wait_source(a);
+	if (r == AR_OK)
+		r = batch_poll(a, false);
+	return r;
 }
 
 ApplyResult
@@ -489,7 +510,7 @@ source_stream(Applier *a)
 
 		len = PQgetCopyData(a->src, &buf, 1);
 		if (len == 0)
-			r = wait_source(a);
+			r = stream_paused(a);
 		else if (len == -1)
 		{
 			PGresult   *res = PQgetResult(a->src);

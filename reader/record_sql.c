@@ -24,8 +24,7 @@ static drs_hooks hooks;
 static void fail_input(const char *fmt,...) DRS_PRINTF(1, 2) DRS_NORETURN;
 static void fail_write(const char *fmt,...) DRS_PRINTF(1, 2) DRS_NORETURN;
 
-static void fail_with(drs_failure kind, const char *fmt, va_list ap)
-			DRS_PRINTF(2, 0) DRS_NORETURN;
+static void fail_with(drs_failure kind, const char *fmt, va_list ap) DRS_PRINTF(2, 0) DRS_NORETURN;
 
 static void
 fail_with(drs_failure kind, const char *fmt, va_list ap)
@@ -182,7 +181,7 @@ drs_check_timestamp(int64_t t, uint64_t offset)
 {
 	if (!dr_timestamp_valid(t))
 		fail_input("offset %" PRIu64 ": timestamp %" PRId64 " is out of range",
-				  offset, t);
+				   offset, t);
 }
 
 void
@@ -221,11 +220,11 @@ drs_check_bare_name(const char *name, size_t len)
 		if (!((c >= 'a' && c <= 'z') || c == '_' ||
 			  (i > 0 && c >= '0' && c <= '9')))
 			fail_input("offset %" PRIu64 ": name \"%.*s\" needs quotes, but the stream says it does not",
-					  drs_record_offset, (int) len, name);
+					   drs_record_offset, (int) len, name);
 	}
 	if (len == 0)
 		fail_input("offset %" PRIu64 ": an empty name needs quotes, but the stream says it does not",
-				  drs_record_offset);
+				   drs_record_offset);
 }
 
 /* An identifier, quoted when the plugin said it must be. */
@@ -268,11 +267,11 @@ drs_operator_valid(const drr_column *col)
 	return 1;
 }
 
-void DRS_NORETURN
+void		DRS_NORETURN
 drs_bad_operator(const drr_column *col)
 {
 	fail_input("offset %" PRIu64 ": invalid operator name \"%s\" for column \"%s\"",
-			  drs_record_offset, col->key_opr_name, col->name);
+			   drs_record_offset, col->key_opr_name, col->name);
 }
 
 /* How a key column is compared: as its identity index compares it. */
@@ -292,6 +291,7 @@ sb_key_comparison(strbuf *sb, const drr_column *col)
 	if (!drs_operator_valid(col))
 		drs_bad_operator(col);
 }
+
 /* ----------
  * SQL output: what decoder_raw's SQL format writes for each record, by
  * common/'s rules, over a view of the reader's relation.
@@ -531,16 +531,16 @@ row_fail(const dr_row *row, dr_error error, int i)
 		case DR_ERR_INSERT_VALUE:
 		case DR_ERR_SET_VALUE:
 			fail_input("offset %" PRIu64 ": column \"%s\" has no value to write in %s",
-					  rec->offset, name,
-					  error == DR_ERR_INSERT_VALUE ? "an INSERT" : "a SET clause");
+					   rec->offset, name,
+					   error == DR_ERR_INSERT_VALUE ? "an INSERT" : "a SET clause");
 			break;
 		case DR_ERR_KEY_VALUE:
 			fail_input("offset %" PRIu64 ": identity column \"%s\" has no value to find the row by",
-					  rec->offset, name);
+					   rec->offset, name);
 			break;
 		case DR_ERR_NO_EXACT:
 			fail_write("offset %" PRIu64 ": the row of relation \"%s.%s\" cannot be found by column \"%s\": no comparison of its type is exact",
-				rec->offset, rec->rel->schema, rec->rel->name, name);
+					   rec->offset, rec->rel->schema, rec->rel->name, name);
 			break;
 	}
 }
@@ -638,7 +638,7 @@ sql_setvals(strbuf *sb, const drr_record *rec, const dr_relation *rel)
 		if (val->kind != DRR_VALUE_PRESENT ||
 			!dr_is_number((const char *) val->data.data, val->data.len, false))
 			fail_input("offset %" PRIu64 ": identity column \"%s\" has no valid new value",
-					  rec->offset, rec->rel->cols[i].name);
+					   rec->offset, rec->rel->cols[i].name);
 		check_names(rec->rel, 0);
 		dr_sql_setval(sb_out(sb), rel, (int) i,
 					  (const char *) val->data.data, val->data.len);
@@ -750,8 +750,8 @@ check_text_values(const drr_record *rec)
 	{
 		if (rec->rel->cols[i].flags & DRR_COL_BINARY)
 			fail_input("offset %" PRIu64 ": column \"%s\" of relation \"%s.%s\" has values in binary form (binary-values), which cannot be written as SQL; use --records",
-					  rec->offset, rec->rel->cols[i].name,
-					  rec->rel->schema, rec->rel->name);
+					   rec->offset, rec->rel->cols[i].name,
+					   rec->rel->schema, rec->rel->name);
 	}
 }
 
@@ -802,10 +802,10 @@ static void
 sql_refuse_stream(const drr_record *rec)
 {
 	fail_input("offset %" PRIu64 ": %s record: a transaction streamed before its commit (stream-changes) cannot be written as SQL, as its changes interleave with other transactions'; use --records",
-			  rec->offset, rec->kind == DRR_STREAM_START ? "stream start" :
-			  rec->kind == DRR_STREAM_ABORT ? "stream abort" :
-			  rec->kind == DRR_STREAM_COMMIT ? "stream commit" :
-			  rec->kind == DRR_STREAM_PREPARE ? "stream prepare" : "stream");
+			   rec->offset, rec->kind == DRR_STREAM_START ? "stream start" :
+			   rec->kind == DRR_STREAM_ABORT ? "stream abort" :
+			   rec->kind == DRR_STREAM_COMMIT ? "stream commit" :
+			   rec->kind == DRR_STREAM_PREPARE ? "stream prepare" : "stream");
 }
 
 void

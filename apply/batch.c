@@ -1,0 +1,560 @@
+/*-------------------------------------------------------------------------
+ *
+ * batch.c
+ *		decoder_raw_apply: statements for the target, sent in batches.
+ *
+ * records.c turns the stream into statements; they are gathered here in a
+ * batch, sent as one simple-protocol query, and the next batch is built
+ * while the target runs it.  A batch holds many source transactions, each
+ * BEGIN ... SET CONSTRAINTS ALL IMMEDIATE; progress; COMMIT, or part of a
+ * large one.  One query is one protocol message, which the server reads
+ * whole before it runs any of it: an applier that dies while sending leaves
+ * none of it on the target, never a progress without its commit (from
+ * PostgreSQL 16 on, an abort after pg_replication_origin_xact_setup()
+ * records the progress).  The batch ends with the target's WAL insert and
+ * flush positions, which map the commits to what the slot may confirm
+ * (flush.c).
+ *
+ * Copyright (c) decoder_raw contributors
+ *
+ *-------------------------------------------------------------------------
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+
+static void *xrealloc(void *p, size_t size);
+
+/* a batch goes out at this size, or earlier when the stream pauses */
+#define BATCH_SEND_BYTES (256 * 1024)
+
+/* or once it needs this many new prepared statements */
+#define MAX_PREPARES 256
+
+/* statements are shown up to this length in messages */
+#define SHOWN_STATEMENT 300
+
+static const char position_query[] =
+"SELECT pg_catalog.pg_current_wal_insert_lsn(), pg_catalog.pg_current_wal_flush_lsn()";
+
+static void *
+xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size);
+	if (p == NULL)
+	{
+		log_error("out of memory");
+		exit(EXIT_APPLY_ERROR);
+	}
+	return p;
+}
+
+static void
+batch_clear(Batch *b)
+{
+	b->len = 0;
+	b->nstmts = 0;
+	b->ncommits = 0;
+	b->nprepares = 0;
+	b->nresults = 0;
+	b->failed = -1;
+	PQclear(b->error);
+	b->error = NULL;
+	b->lost = false;
+}
+
+/* Append a statement, given without its semicolon, to the batch built. */
+void
+batch_add(Applier *a, StmtKind kind, lsn_t lsn, const char *sql, size_t len,
+		  int shape, uint32_t rows)
+{
+	Batch	   *b = a->cur;
+	BatchStmt  *st;
+
+	if (b->len + len + 3 > b->cap)
+	{
+		while (b->len + len + 3 > b->cap)
+			b->cap = b->cap ? 2 * b->cap : BATCH_SEND_BYTES * 2;
+		b->text = xrealloc(b->text, b->cap);
+	}
+	if (b->nstmts == b->stmt_cap)
+	{
+		b->stmt_cap = b->stmt_cap ? 2 * b->stmt_cap : 1024;
+		b->stmts = xrealloc(b->stmts, sizeof(BatchStmt) * b->stmt_cap);
+	}
+	st = &b->stmts[b->nstmts++];
+	st->kind = kind;
+	st->shape = shape;
+	st->rows = rows;
+	st->xid = a->xact_xid;
+	st->lsn = lsn;
+	st->xact_begin = a->in_xact ? a->xact_begin : 0;
+	st->xact_end = a->in_xact ? a->xact_end : 0;
+	st->xact_time = a->xact_time;
+	st->start = b->len;
+	st->len = len;
+	memcpy(b->text + b->len, sql, len);
+	b->len += len;
+	memcpy(b->text + b->len, ";\n", 3);
+	b->len += 2;
+	if (kind == STMT_COMMIT)
+		b->ncommits++;
+}
+
+/* Drop the statements of the batch built from the nstmts-th on. */
+void
+batch_truncate(Applier *a, int nstmts)
+{
+	Batch	   *b = a->cur;
+
+	if (nstmts >= b->nstmts)
+		return;
+	b->len = b->stmts[nstmts].start;
+	for (int i = nstmts; i < b->nstmts; i++)
+		if (b->stmts[i].kind == STMT_COMMIT)
+			b->ncommits--;
+	b->nstmts = nstmts;
+}
+
+/* nothing is waiting to be sent or running */
+bool
+batch_idle(const Applier *a)
+{
+	return a->sent == NULL && a->cur->nstmts == 0;
+}
+
+void
+batch_reset(Applier *a)
+{
+	if (a->cur == NULL)
+		a->cur = &a->batches[0];
+	batch_clear(&a->batches[0]);
+	batch_clear(&a->batches[1]);
+	a->sent = NULL;
+}
+
+/* Send the batch built, once the one running has finished. */
+ApplyResult
+batch_send(Applier *a)
+{
+	Batch	   *b = a->cur;
+	ApplyResult r;
+
+	if (b->nstmts == 0)
+		return AR_OK;
+	if (a->sent != NULL && (r = batch_poll(a, true)) != AR_OK)
+		return r;
+	if ((r = prepare_shapes(a, b)) != AR_OK)
+		return r;
+	batch_add(a, STMT_POSITION, 0, position_query, sizeof(position_query) - 1, -1, 0);
+	if (!PQsendQuery(a->tgt, b->text))
+	{
+		log_info("connection to the target lost: %s", PQerrorMessage(a->tgt));
+		return AR_LOST;
+	}
+	a->sent = b;
+	a->xact_first = -1;			/* the open transaction's BEGIN is gone */
+	a->cur = b == &a->batches[0] ? &a->batches[1] : &a->batches[0];
+	batch_clear(a->cur);
+	return AR_OK;
+}
+
+/* the constants of EXECUTE's list, split at the commas between them */
+static int
+split_args(const char *p, const char *end, const char **starts, size_t *lens,
+		   int max)
+{
+	int			n = 0;
+
+	while (p < end && n < max)
+	{
+		const char *start = p;
+		bool		quoted = false,
+					escapes = false;
+
+		for (; p < end && (quoted || *p != ','); p++)
+		{
+			if (!quoted && *p == '\'')
+			{
+				quoted = true;
+				escapes = p > start && (p[-1] == 'E');
+			}
+			else if (quoted && escapes && *p == '\\')
+				p++;
+			else if (quoted && *p == '\'' && !(p + 1 < end && p[1] == '\''))
+				quoted = false;
+			else if (quoted && *p == '\'')
+				p++;
+		}
+		starts[n] = start;
+		lens[n++] = p - start;
+		p += (p < end) ? 2 : 0; /* ", " */
+	}
+	return n;
+}
+
+/*
+ * The statement as the SQL format writes it: the shape with its $n put
+ * back to the constants, and the conflict check taken away.
+ */
+static void
+literal_stmt(const char *shape, const char *args, size_t args_len, char *out,
+			 size_t outlen)
+{
+	static const char wrap_head[] = "WITH c AS (";
+	static const char wrap_tail[] = " RETURNING 1) SELECT 1 / pg_catalog.count(*) FROM c";
+	const char *starts[1024];
+	size_t		lens[1024];
+	int			n = split_args(args, args + args_len, starts, lens, 1024);
+	const char *end = shape + strlen(shape);
+	size_t		o = 0;
+	char		quote = 0;
+
+	if (strncmp(shape, wrap_head, sizeof(wrap_head) - 1) == 0 &&
+		(size_t) (end - shape) > sizeof(wrap_tail) &&
+		strcmp(end - (sizeof(wrap_tail) - 1), wrap_tail) == 0)
+	{
+		shape += sizeof(wrap_head) - 1;
+		end -= sizeof(wrap_tail) - 1;
+	}
+	for (const char *p = shape; p < end && o + 1 < outlen; p++)
+	{
+		int			k;
+
+		if (quote == 0 && *p == '$' && p + 1 < end && p[1] >= '0' && p[1] <= '9' &&
+			(k = atoi(p + 1)) >= 1 && k <= n)
+		{
+			o += snprintf(out + o, outlen - o, "%.*s", (int) lens[k - 1], starts[k - 1]);
+			while (p + 1 < end && p[1] >= '0' && p[1] <= '9')
+				p++;
+			continue;
+		}
+		if (quote == 0 && (*p == '"' || *p == '\''))
+			quote = *p;
+		else if (quote == *p)
+			quote = 0;
+		out[o++] = *p;
+	}
+	if (o >= outlen)
+		o = outlen - 1;
+	out[o] = '\0';
+	if (o + 1 < outlen)
+		strcat(out, ";");
+}
+
+/* "statement: ..." of a failed or conflicting statement, shortened */
+static void
+describe_stmt(Applier *a, const Batch *b, const BatchStmt *st, char *out,
+			  size_t outlen)
+{
+	const char *text = b->text + st->start;
+	const char *shape = st->shape >= 0 ? shape_text(a, st->shape) : NULL;
+	const char *args = shape ? memchr(text, '(', st->len) : NULL;
+	char	   *full;
+	size_t		len;
+
+	if (args == NULL)
+	{
+		snprintf(out, outlen, "%.*s;%s", (int) (st->len < SHOWN_STATEMENT ? st->len : SHOWN_STATEMENT),
+				 text, st->len > SHOWN_STATEMENT ? ".." : "");
+		return;
+	}
+	/* "EXECUTE dr_1(args)" */
+	len = strlen(shape) + st->len + 16;
+	full = xmalloc(len);
+	literal_stmt(shape, args + 1, text + st->len - 1 - (args + 1), full, len);
+	if (strlen(full) > SHOWN_STATEMENT)
+		snprintf(out, outlen, "%.*s... (%zu bytes)", SHOWN_STATEMENT, full, strlen(full));
+	else
+		snprintf(out, outlen, "%s", full);
+	free(full);
+}
+
+void
+describe_xact(const BatchStmt *st, char *out, size_t outlen)
+{
+	char		end[40] = "";
+	char		xid[24] = "";
+
+	if (st->xact_begin == 0)
+	{
+		snprintf(out, outlen, "outside any transaction");
+		return;
+	}
+	if (st->xact_end != 0)
+		snprintf(end, sizeof(end), ", commit end " LSN_FORMAT, LSN_ARGS(st->xact_end));
+	if (st->xid != 0)
+		snprintf(xid, sizeof(xid), " of xid %u", st->xid);
+	snprintf(out, outlen, "in the transaction%s begun at " LSN_FORMAT "%s", xid,
+			 LSN_ARGS(st->xact_begin), end);
+}
+
+/* after an error in a transaction: how to go on without it */
+static void
+skip_hint(const BatchStmt *st)
+{
+	if (st->xact_begin != 0)
+		log_info("hint: --skip-xact " LSN_FORMAT " skips this transaction, recording it "
+				 "as applied", LSN_ARGS(st->xact_end != 0 ? st->xact_end : st->xact_begin));
+}
+
+/*
+ * The statement an error points into: a syntax error stops the whole batch
+ * before anything runs, and says where in its characters it is.
+ */
+static int
+failed_stmt(const Batch *b)
+{
+	const char *pos = PQresultErrorField(b->error, PG_DIAG_STATEMENT_POSITION);
+	long		chars = pos ? strtol(pos, NULL, 10) : 0;
+	size_t		off = 0;
+	int			i = 0;
+
+	if (chars <= 0)
+		return b->failed < b->nstmts ? b->failed : b->nstmts - 1;
+	/* characters of UTF-8 to bytes */
+	for (; off < b->len && chars > 1; off++)
+		if (((unsigned char) b->text[off + 1] & 0xC0) != 0x80)
+			chars--;
+	while (i + 1 < b->nstmts && b->stmts[i + 1].start <= off)
+		i++;
+	return i;
+}
+
+/* A statement of a batch failed: what it was, and what it means. */
+ApplyResult
+report_error(Applier *a, const Batch *b, const BatchStmt *st, PGresult *error)
+{
+	const char *state = PQresultErrorField(error, PG_DIAG_SQLSTATE);
+	char		stmt[SHOWN_STATEMENT + 64];
+	char		xact[160];
+
+	describe_xact(st, xact, sizeof(xact));
+	if (target_lost(a, error))
+	{
+		log_info("connection to the target lost at source LSN " LSN_FORMAT " %s: %s",
+				 LSN_ARGS(st->lsn), xact, PQresultErrorMessage(error));
+		return AR_LOST;
+	}
+	describe_stmt(a, b, st, stmt, sizeof(stmt));
+	if (st->kind == STMT_CHECKED && state != NULL && strcmp(state, "22012") == 0)
+	{
+		a->n_conflicts++;
+		log_error("conflict at source LSN " LSN_FORMAT " %s: the row to change is not "
+				  "on the target\nstatement: %s", LSN_ARGS(st->lsn), xact, stmt);
+	}
+	else
+		log_error("could not apply the change at source LSN " LSN_FORMAT " %s: %s"
+				  "statement: %s", LSN_ARGS(st->lsn), xact,
+				  PQresultErrorMessage(error), stmt);
+	skip_hint(st);
+	return AR_ERROR;
+}
+
+/* An UPDATE or DELETE of --on-conflict skip-and-log found no row. */
+static void
+log_conflict(Applier *a, const Batch *b, const BatchStmt *st)
+{
+	char		stmt[SHOWN_STATEMENT + 64];
+	char		xact[160];
+
+	a->n_conflicts++;
+	describe_xact(st, xact, sizeof(xact));
+	describe_stmt(a, b, st, stmt, sizeof(stmt));
+	log_info("conflict skipped at source LSN " LSN_FORMAT " %s: the row to change is "
+			 "not on the target\nstatement: %s", LSN_ARGS(st->lsn), xact, stmt);
+}
+
+static void
+committed(Applier *a, const BatchStmt *st)
+{
+	a->committed = st->xact_end;
+	if (st->xact_end > a->applied)
+		a->applied = st->xact_end;
+	a->commit_time = st->xact_time + PG_EPOCH_OFFSET_US;
+	a->n_xacts++;
+	a->n_changes += a->xact_changes;
+	if (a->opts->verbose)
+	{
+		char		xid[24] = "";
+
+		if (st->xid != 0)
+			snprintf(xid, sizeof(xid), " of xid %u", st->xid);
+		log_info("applied transaction%s begun at " LSN_FORMAT ", commit end " LSN_FORMAT
+				 ": %llu changes", xid, LSN_ARGS(st->xact_begin), LSN_ARGS(st->xact_end),
+				 (unsigned long long) a->xact_changes);
+	}
+	a->xact_changes = 0;
+}
+
+/* the result of the next statement of the batch running */
+static void
+take_result(Applier *a, Batch *b, PGresult *res)
+{
+	const BatchStmt *st = &b->stmts[b->nresults < b->nstmts ? b->nresults : b->nstmts - 1];
+	ExecStatusType status = PQresultStatus(res);
+	const char *tag = PQcmdStatus(res);
+	lsn_t		local,
+				flushed;
+
+	if (status == PGRES_FATAL_ERROR)
+	{
+		if (b->error == NULL)
+		{
+			b->error = res;
+			b->failed = b->nresults;
+		}
+		else
+			PQclear(res);
+		return;
+	}
+	b->nresults++;
+	if (b->error != NULL)
+	{
+		PQclear(res);
+		return;
+	}
+	switch (st->kind)
+	{
+		case STMT_CHANGE:
+			if (strcmp(tag, "UPDATE 0") == 0 || strcmp(tag, "DELETE 0") == 0)
+				log_conflict(a, b, st);
+			else
+				a->xact_changes += st->rows;
+			break;
+		case STMT_CHECKED:
+			a->xact_changes += st->rows;
+			break;
+		case STMT_COMMIT:
+			if (strcmp(tag, "COMMIT") != 0)
+			{
+				/* a transaction the server had rolled back */
+				b->error = res;
+				b->failed = b->nresults - 1;
+				return;
+			}
+			committed(a, st);
+			break;
+		case STMT_POSITION:
+			if (PQntuples(res) == 1 && parse_lsn(PQgetvalue(res, 0, 0), &local) &&
+				parse_lsn(PQgetvalue(res, 0, 1), &flushed))
+			{
+				a->last_local = local;
+				lsn_map_push(a, a->committed, local);
+				lsn_map_flushed(a, flushed);
+			}
+			break;
+		default:
+			break;
+	}
+	PQclear(res);
+}
+
+/* The batch running has ended: was all of it applied? */
+static ApplyResult
+finish_sent(Applier *a)
+{
+	Batch	   *b = a->sent;
+	ApplyResult r = AR_OK;
+
+	a->sent = NULL;
+	if (b->error != NULL && PQresultStatus(b->error) != PGRES_FATAL_ERROR)
+	{
+		log_error("the commit at source LSN " LSN_FORMAT " did not commit on the target",
+				  LSN_ARGS(b->stmts[b->failed].lsn));
+		r = AR_ERROR;
+	}
+	else if (b->error != NULL)
+		r = report_error(a, b, &b->stmts[failed_stmt(b)], b->error);
+	else if (b->nresults != b->nstmts ||
+			 (b->ncommits > 0 && PQtransactionStatus(a->tgt) != PQTRANS_IDLE &&
+			  b->stmts[b->nstmts - 2].kind == STMT_COMMIT))
+	{
+		log_error("the target answered %d of the %d statements of a batch",
+				  b->nresults, b->nstmts);
+		r = AR_ERROR;
+	}
+	batch_clear(b);
+	return r;
+}
+
+/* Read what results have come; with wait, until the batch has ended. */
+ApplyResult
+batch_poll(Applier *a, bool wait)
+{
+	Batch	   *b = a->sent;
+
+	if (b == NULL)
+		return AR_OK;
+	for (;;)
+	{
+		if (!PQconsumeInput(a->tgt))
+		{
+			log_info("connection to the target lost: %s", PQerrorMessage(a->tgt));
+			a->sent = NULL;
+			batch_clear(b);
+			return AR_LOST;
+		}
+		while (!PQisBusy(a->tgt))
+		{
+			PGresult   *res = PQgetResult(a->tgt);
+
+			if (res == NULL)
+				return finish_sent(a);
+			take_result(a, b, res);
+		}
+		if (!wait)
+			return AR_OK;
+		{
+			struct pollfd pfd = {PQsocket(a->tgt), POLLIN, 0};
+
+			if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
+				return AR_LOST;
+		}
+		/* keep the source informed while a long batch runs */
+		if (a->opts->status_interval > 0 &&
+			now_usec() - a->last_feedback >= (int64_t) a->opts->status_interval * 1000000)
+			send_feedback(a);
+	}
+}
+
+/*
+ * Send what is built and wait for it.  With complete_only, a transaction
+ * still being received is left out of it (and rolled back by the caller).
+ */
+ApplyResult
+batch_drain(Applier *a, bool complete_only)
+{
+	ApplyResult r = batch_poll(a, true);
+
+	if (r != AR_OK)
+		return r;
+	if (complete_only && a->in_xact && !a->xact_have && !a->xact_skip)
+	{
+		/* its BEGIN is here, or everything here is of it */
+		batch_truncate(a, a->xact_first >= 0 ? a->xact_first : 0);
+		if (a->xact_first < 0)
+			batch_add(a, STMT_ROLLBACK, a->xact_begin, "ROLLBACK", 8, -1, 0);
+	}
+	if ((r = batch_send(a)) != AR_OK)
+		return r;
+	return batch_poll(a, true);
+}
+
+/* a batch is due: big enough, or the stream has paused */
+ApplyResult
+batch_maybe_send(Applier *a, bool paused)
+{
+	if (a->cur->nstmts == 0)
+		return AR_OK;
+	if (a->cur->len >= BATCH_SEND_BYTES || a->cur->nprepares >= MAX_PREPARES ||
+		(paused && a->sent == NULL))
+		return batch_send(a);
+	return AR_OK;
+}

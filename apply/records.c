@@ -1,0 +1,705 @@
+/*-------------------------------------------------------------------------
+ *
+ * records.c
+ *		decoder_raw_apply: the records of the binary stream as statements
+ *		for the target.
+ *
+ * Each change is the statement that decoder_raw's SQL format writes for it
+ * (reader/record_sql.c, by common/'s rules), with its values turned into
+ * parameters: the statement is prepared once per shape, and each change
+ * runs as EXECUTE with the values as the SQL format's constants, which the
+ * server reads with the same input functions as the constants of the
+ * statement itself.  Runs of INSERTs into one relation whose rows have
+ * their NULLs in the same columns share one multi-row statement.  Under
+ * --on-conflict stop, an UPDATE or DELETE is wrapped so that finding no row
+ * is an error, and the transaction does not commit without it.
+ *
+ * Transactions the target has already (their commit starts before the
+ * origin's progress) are left out as they come; their statements are
+ * never built.
+ *
+ * Copyright (c) decoder_raw contributors
+ *
+ *-------------------------------------------------------------------------
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "../reader/record_sql.h"
+
+/* prepared statements a session keeps; the least recently used go */
+#define CACHE_SIZE		1024
+#define CACHE_SLOTS		2048	/* hash slots: a power of two */
+
+/* rows and parameters of one multi-row INSERT */
+#define RUN_ROWS		200
+#define RUN_PARAMS		8000
+
+typedef struct Shape
+{
+	char	   *sql;			/* NULL: a free entry */
+	size_t		len;
+	uint32_t	hash;
+	uint32_t	name;			/* prepared as dr_<name> */
+	uint64_t	used;			/* clock of its last use */
+	bool		prepared;		/* on the target; else in a batch's prepares */
+	int			first_use;		/* that batch's statement that needs it */
+} Shape;
+
+struct StmtCache
+{
+	Shape		entries[CACHE_SIZE];
+	int			slots[CACHE_SLOTS]; /* entry + 1, 0: empty */
+	int			nentries;
+	uint32_t	next_name;
+	uint64_t	clock;
+};
+
+/* what the record being turned into statements needs */
+typedef struct RecordState
+{
+	Applier    *a;
+	lsn_t		lsn;
+	const drr_record *rec;
+	strbuf		stmt;			/* a statement of the rules */
+	strbuf		args;			/* its parameters' constants, comma-separated */
+	strbuf	   *args_to;		/* args, or run_args for a row of a run */
+	strbuf		exec;			/* the EXECUTE, or the PREPARE */
+	strbuf		wrap;			/* an UPDATE or DELETE that checks for its row */
+	int			nparams;
+	jmp_buf		fail_jmp;
+	char		fail_msg[1024];
+
+	/* a run of INSERTs not yet added to the batch */
+	const drr_relation *run_rel;
+	unsigned char *run_kinds;	/* per column: NULL or present */
+	uint32_t	run_kinds_size;
+	int			run_rows;
+	lsn_t		run_lsn;
+	strbuf		run_shape;
+	strbuf		run_args;
+} RecordState;
+
+static RecordState rs;
+
+/* ----------
+ * Prepared statements
+ * ----------
+ */
+
+static uint32_t
+hash_text(const char *s, size_t len)
+{
+	uint32_t	h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char) s[i]) * 16777619u;
+	return h;
+}
+
+static int *
+cache_slot(StmtCache *c, const char *sql, size_t len, uint32_t hash)
+{
+	uint32_t	i = hash & (CACHE_SLOTS - 1);
+
+	for (;; i = (i + 1) & (CACHE_SLOTS - 1))
+	{
+		Shape	   *e;
+
+		if (c->slots[i] == 0)
+			return &c->slots[i];
+		e = &c->entries[c->slots[i] - 1];
+		if (e->hash == hash && e->len == len && memcmp(e->sql, sql, len) == 0)
+			return &c->slots[i];
+	}
+}
+
+/* take an entry out of the hash slots, keeping the probe chains whole */
+static void
+cache_unlink(StmtCache *c, int entry)
+{
+	Shape	   *e = &c->entries[entry];
+	uint32_t	i = e->hash & (CACHE_SLOTS - 1);
+
+	while (c->slots[i] != entry + 1)
+		i = (i + 1) & (CACHE_SLOTS - 1);
+	c->slots[i] = 0;
+	for (i = (i + 1) & (CACHE_SLOTS - 1); c->slots[i] != 0; i = (i + 1) & (CACHE_SLOTS - 1))
+	{
+		int			moved = c->slots[i];
+		Shape	   *m = &c->entries[moved - 1];
+
+		c->slots[i] = 0;
+		*cache_slot(c, m->sql, m->len, m->hash) = moved;
+	}
+}
+
+/* the least recently used entry, deallocated on the target */
+static int
+cache_evict(Applier *a, StmtCache *c)
+{
+	int			victim = -1;
+	char		sql[64];
+
+	/* one that a batch still has to prepare stays */
+	for (int i = 0; i < CACHE_SIZE; i++)
+		if (c->entries[i].prepared &&
+			(victim < 0 || c->entries[i].used < c->entries[victim].used))
+			victim = i;
+	if (victim < 0)
+	{
+		log_error("more than %d statements of different shapes wait to be prepared",
+				  CACHE_SIZE);
+		exit(EXIT_APPLY_ERROR);
+	}
+	cache_unlink(c, victim);
+	snprintf(sql, sizeof(sql), "DEALLOCATE dr_%u", c->entries[victim].name);
+	batch_add(a, STMT_OTHER, rs.lsn, sql, strlen(sql), -1, 0);
+	free(c->entries[victim].sql);
+	c->entries[victim].sql = NULL;
+	return victim;
+}
+
+/* The prepared statement of a shape; PREPAREd first if it is new. */
+static int
+cache_lookup(Applier *a, const char *sql, size_t len)
+{
+	StmtCache  *c = a->cache;
+	uint32_t	hash = hash_text(sql, len);
+	int		   *slot = cache_slot(c, sql, len, hash);
+	int			entry;
+	Shape	   *e;
+	Batch	   *b = a->cur;
+
+	if (*slot != 0)
+	{
+		c->entries[*slot - 1].used = ++c->clock;
+		return *slot - 1;
+	}
+	if (c->nentries < CACHE_SIZE)
+		entry = c->nentries++;
+	else
+	{
+		entry = cache_evict(a, c);
+		slot = cache_slot(c, sql, len, hash);
+	}
+	e = &c->entries[entry];
+	e->sql = xmalloc(len + 1);
+	memcpy(e->sql, sql, len);
+	e->sql[len] = '\0';
+	e->len = len;
+	e->hash = hash;
+	e->name = ++c->next_name;
+	e->used = ++c->clock;
+	*slot = entry + 1;
+
+	/*
+	 * Prepared with the protocol before the batch goes: an SQL PREPARE would
+	 * keep a copy of the whole batch as its source text.
+	 */
+	e->prepared = false;
+	e->first_use = b->nstmts;
+	if (b->nprepares == b->prepare_cap)
+	{
+		b->prepare_cap = b->prepare_cap ? 2 * b->prepare_cap : 64;
+		b->prepares = realloc(b->prepares, sizeof(int) * b->prepare_cap);
+		if (b->prepares == NULL)
+		{
+			log_error("out of memory");
+			exit(EXIT_APPLY_ERROR);
+		}
+	}
+	b->prepares[b->nprepares++] = entry;
+	return entry;
+}
+
+/* The statements the batch needs, prepared on the target. */
+ApplyResult
+prepare_shapes(Applier *a, Batch *b)
+{
+	for (int i = 0; i < b->nprepares; i++)
+	{
+		Shape	   *e = &a->cache->entries[b->prepares[i]];
+		char		name[16];
+		PGresult   *res;
+
+		if (e->prepared || e->sql == NULL)
+			continue;
+		snprintf(name, sizeof(name), "dr_%u", e->name);
+		res = PQprepare(a->tgt, name, e->sql, 0, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		{
+			ApplyResult r = report_error(a, b, &b->stmts[e->first_use < b->nstmts ?
+														 e->first_use : 0], res);
+
+			PQclear(res);
+			return r;
+		}
+		PQclear(res);
+		e->prepared = true;
+	}
+	b->nprepares = 0;
+	return AR_OK;
+}
+
+const char *
+shape_text(Applier *a, int shape)
+{
+	if (a->cache == NULL || shape < 0 || shape >= CACHE_SIZE)
+		return NULL;
+	return a->cache->entries[shape].sql;
+}
+
+/* a new session: no statement is prepared there */
+void
+records_reset(Applier *a)
+{
+	if (a->cache == NULL)
+		a->cache = calloc(1, sizeof(StmtCache));
+	if (a->cache == NULL)
+	{
+		log_error("out of memory");
+		exit(EXIT_APPLY_ERROR);
+	}
+	for (int i = 0; i < a->cache->nentries; i++)
+		free(a->cache->entries[i].sql);
+	memset(a->cache, 0, sizeof(StmtCache));
+	drr_reader_destroy(a->reader);
+	a->reader = drr_reader_create();
+	if (a->reader == NULL)
+	{
+		log_error("out of memory");
+		exit(EXIT_APPLY_ERROR);
+	}
+	drs_reset();
+	rs.run_rel = NULL;
+	rs.run_rows = 0;
+}
+
+/* ----------
+ * Statements
+ * ----------
+ */
+
+/* EXECUTE dr_<name>(args), or the statement itself when it has none */
+static void
+add_statement(Applier *a, StmtKind kind, const char *sql, size_t len,
+			  const char *args, size_t args_len, int nparams, uint32_t rows)
+{
+	int			shape;
+	strbuf	   *exec = &rs.exec;
+
+	if (nparams == 0)
+	{
+		batch_add(a, kind, rs.lsn, sql, len, -1, rows);
+		return;
+	}
+	shape = cache_lookup(a, sql, len);
+	exec->len = 0;
+	sb_printf(exec, "EXECUTE dr_%u(", a->cache->entries[shape].name);
+	sb_append(exec, args, args_len);
+	sb_putc(exec, ')');
+	batch_add(a, kind, rs.lsn, exec->data, exec->len, shape, rows);
+}
+
+/* the parameter of a value: $n in the statement, its constant in args */
+static void
+value_hook(void *arg, dr_out *out, const drr_record *rec,
+		   const drr_tuple *tuple, uint32_t i)
+{
+	strbuf	   *args = rs.args_to;
+	char		num[16];
+
+	(void) arg;
+	if (args->len > 0)
+		sb_append(args, ", ", 2);
+	drs_constant(sb_out(args), rec, tuple, i);
+	snprintf(num, sizeof(num), "$%d", ++rs.nparams);
+	dr_append(out, num, strlen(num));
+}
+
+/* a statement of the rules: run it as it is, or prepared */
+static void
+emit_hook(void *arg, strbuf *sb)
+{
+	Applier    *a = (Applier *) arg;
+	const drr_record *rec = rs.rec;
+	size_t		len = sb->len;
+	bool		change = rec->kind == DRR_UPDATE || rec->kind == DRR_DELETE;
+
+	if (len > 0 && sb->data[len - 1] == ';')
+		len--;
+	if (strncmp(sb->data, "--", 2) == 0)
+	{
+		/* an UPDATE that assigns nothing: the row stays as it is */
+		if (a->opts->verbose)
+			log_info("source LSN " LSN_FORMAT ": %.*s", LSN_ARGS(rs.lsn), (int) len, sb->data);
+	}
+	else if (change && a->opts->on_conflict == CONFLICT_STOP &&
+			 (strncmp(sb->data, "UPDATE ", 7) == 0 || strncmp(sb->data, "DELETE ", 7) == 0))
+	{
+		/* no row found: division by zero, and the transaction stops */
+		strbuf	   *w = &rs.wrap;
+
+		w->len = 0;
+		sb_puts(w, "WITH c AS (");
+		sb_append(w, sb->data, len);
+		sb_puts(w, " RETURNING 1) SELECT 1 / pg_catalog.count(*) FROM c");
+		add_statement(a, STMT_CHECKED, w->data, w->len, rs.args.data, rs.args.len,
+					  rs.nparams, 1);
+	}
+	else
+		add_statement(a, rec->kind == DRR_MESSAGE && !change ? STMT_OTHER :
+					  strncmp(sb->data, "SELECT pg_catalog.setval", 24) == 0 ?
+					  STMT_OTHER : STMT_CHANGE,
+					  sb->data, len, rs.args.data, rs.args.len, rs.nparams,
+					  rec->kind == DRR_MESSAGE ? 0 : 1);
+	rs.args.len = 0;
+	rs.nparams = 0;
+}
+
+static void
+fail_hook(void *arg, drs_failure kind, const char *msg)
+{
+	(void) arg;
+	(void) kind;
+	snprintf(rs.fail_msg, sizeof(rs.fail_msg), "%s", msg);
+	longjmp(rs.fail_jmp, 1);
+}
+
+/* ----------
+ * Runs of INSERTs
+ * ----------
+ */
+
+/* add the run to the batch as one INSERT of its rows */
+static void
+flush_run(Applier *a)
+{
+	if (rs.run_rel == NULL)
+		return;
+	sb_putc(&rs.run_shape, ';');
+	add_statement(a, STMT_CHANGE, rs.run_shape.data, rs.run_shape.len - 1,
+				  rs.run_args.data, rs.run_args.len, rs.nparams, (uint32_t) rs.run_rows);
+	rs.run_rel = NULL;
+	rs.run_rows = 0;
+	rs.nparams = 0;
+	rs.run_shape.len = 0;
+	rs.run_args.len = 0;
+}
+
+/* does the row take the shape of the run's rows? */
+static bool
+fits_run(const drr_record *rec)
+{
+	const drr_tuple *t = &rec->new_tuple;
+
+	if (rs.run_rel != rec->rel || rs.run_rows >= RUN_ROWS ||
+		rs.nparams + (int) t->nvalues > RUN_PARAMS)
+		return false;
+	for (uint32_t i = 0; i < t->nvalues; i++)
+		if (rs.run_kinds[i] != (t->values[i].kind == DRR_VALUE_NULL))
+			return false;
+	return true;
+}
+
+static void
+start_run(const drr_record *rec)
+{
+	const drr_tuple *t = &rec->new_tuple;
+
+	if (t->nvalues > rs.run_kinds_size)
+	{
+		free(rs.run_kinds);
+		rs.run_kinds = xmalloc(t->nvalues);
+		rs.run_kinds_size = t->nvalues;
+	}
+	for (uint32_t i = 0; i < t->nvalues; i++)
+		rs.run_kinds[i] = t->values[i].kind == DRR_VALUE_NULL;
+	rs.run_rel = rec->rel;
+	rs.run_lsn = rs.lsn;
+	rs.nparams = 0;
+	rs.run_shape.len = 0;
+	rs.run_args.len = 0;
+	drs_insert_prefix(&rs.run_shape, rec);
+}
+
+static void
+apply_insert(Applier *a, const drr_record *rec)
+{
+	if (!fits_run(rec))
+	{
+		flush_run(a);
+		start_run(rec);
+	}
+	if (rs.run_rows == 0 && rs.run_shape.data[rs.run_shape.len - 1] != '(')
+	{
+		/* DEFAULT VALUES: a statement of its own */
+		sb_putc(&rs.run_shape, ';');
+		rs.run_rows = 1;
+		flush_run(a);
+		return;
+	}
+	/* the prefix ends with "VALUES (", each row with ");" */
+	if (rs.run_rows > 0)
+		sb_append(&rs.run_shape, ", (", 3);
+	rs.args_to = &rs.run_args;
+	drs_insert_values(&rs.run_shape, rec);
+	rs.args_to = &rs.args;
+	rs.run_shape.len--;
+	rs.run_shape.data[rs.run_shape.len] = '\0';
+	rs.run_rows++;
+}
+
+/* ----------
+ * Transactions
+ * ----------
+ */
+
+static ApplyResult
+begin_xact(Applier *a, const drr_record *rec)
+{
+	if (a->in_xact)
+	{
+		log_error("BEGIN inside the transaction begun at " LSN_FORMAT ", at source LSN "
+				  LSN_FORMAT, LSN_ARGS(a->xact_begin), LSN_ARGS(rs.lsn));
+		return AR_ERROR;
+	}
+	if (!(rec->flags & DRR_XACT_LSN))
+	{
+		log_error("the transaction at source LSN " LSN_FORMAT " has no commit LSN: "
+				  "is the slot decoded with include-lsn?", LSN_ARGS(rs.lsn));
+		return AR_ERROR;
+	}
+	a->in_xact = true;
+	a->xact_begin = rs.lsn;
+	a->xact_lsn = rec->lsn;
+	a->xact_end = 0;
+	a->xact_time = 0;
+	a->xact_xid = (rec->flags & DRR_XACT_XID) ? rec->xid : 0;
+	a->xact_changes = 0;
+	a->xact_first = -1;
+	/* a commit that starts before the progress ends before it */
+	a->xact_have = rec->lsn < a->committed;
+	a->xact_skip = a->opts->skip_xact != 0 && a->opts->skip_xact == rs.lsn;
+	if (a->xact_have || a->xact_skip)
+		return AR_OK;
+	a->xact_first = a->cur->nstmts;
+	batch_add(a, STMT_BEGIN, rs.lsn, "BEGIN", 5, -1, 0);
+	return AR_OK;
+}
+
+/* progress and COMMIT, in the batch together */
+static void
+add_commit(Applier *a)
+{
+	char		sql[160];
+	char		lsn[DR_LSN_BUFSIZE];
+	char		time[DR_TIMESTAMP_BUFSIZE];
+
+	dr_put_lsn(lsn, a->xact_end);
+	if (dr_put_timestamp(time, a->xact_time, true) < 0)
+		snprintf(time, sizeof(time), "now");
+	snprintf(sql, sizeof(sql),
+			 "SELECT pg_catalog.pg_replication_origin_xact_setup('%s', '%s')", lsn, time);
+	batch_add(a, STMT_OTHER, rs.lsn, "SET CONSTRAINTS ALL IMMEDIATE", 29, -1, 0);
+	batch_add(a, STMT_OTHER, rs.lsn, sql, strlen(sql), -1, 0);
+	batch_add(a, STMT_COMMIT, rs.lsn, "COMMIT", 6, -1, 0);
+}
+
+/*
+ * --skip-xact: what was built or ran of the transaction goes, and in its
+ * place a transaction that records its progress, so that a restart does
+ * not apply it either.  It needs an xid to write a commit record.
+ */
+static void
+skip_xact(Applier *a)
+{
+	char		xid[24] = "";
+
+	if (a->xact_xid != 0)
+		snprintf(xid, sizeof(xid), " of xid %u", a->xact_xid);
+	log_info("skipping the transaction%s begun at " LSN_FORMAT ", commit end " LSN_FORMAT
+			 ", as --skip-xact asks: none of its changes is applied",
+			 xid, LSN_ARGS(a->xact_begin), LSN_ARGS(a->xact_end));
+	if (a->xact_first >= 0)
+		batch_truncate(a, a->xact_first);
+	else if (!a->xact_skip)
+		batch_add(a, STMT_ROLLBACK, rs.lsn, "ROLLBACK", 8, -1, 0);
+	a->skip_done = true;
+	a->n_skipped++;
+	batch_add(a, STMT_BEGIN, rs.lsn, "BEGIN", 5, -1, 0);
+	batch_add(a, STMT_OTHER, rs.lsn, "SELECT pg_catalog.pg_current_xact_id()", 38, -1, 0);
+	add_commit(a);
+}
+
+static ApplyResult
+commit_xact(Applier *a, const drr_record *rec)
+{
+	(void) rec;
+	if (!a->in_xact)
+	{
+		log_error("COMMIT outside a transaction at source LSN " LSN_FORMAT, LSN_ARGS(rs.lsn));
+		return AR_ERROR;
+	}
+	if (a->xact_end == 0)
+	{
+		log_error("the commit at source LSN " LSN_FORMAT " has no origin progress: "
+				  "is the slot decoded with origin-progress?", LSN_ARGS(rs.lsn));
+		return AR_ERROR;
+	}
+	flush_run(a);
+	if (a->xact_have)
+	{
+		char		xid[24] = "";
+
+		if (a->xact_xid != 0)
+			snprintf(xid, sizeof(xid), " of xid %u", a->xact_xid);
+		log_info("skipped transaction%s ending at " LSN_FORMAT ": the target has it",
+				 xid, LSN_ARGS(a->xact_end));
+		a->n_skipped++;
+	}
+	else if (a->xact_skip || a->opts->skip_xact == a->xact_end)
+		skip_xact(a);
+	else
+		add_commit(a);
+	a->in_xact = false;
+	a->xact_first = -1;
+	if (a->opts->endpos != 0 && a->xact_end >= a->opts->endpos)
+	{
+		ApplyResult r = batch_drain(a, false);
+
+		return r == AR_OK ? AR_DONE : r;
+	}
+	return AR_OK;
+}
+
+/* ----------
+ * Records
+ * ----------
+ */
+
+/* a change, as the statements of the rules */
+static void
+apply_change(Applier *a, const drr_record *rec)
+{
+	if (rec->kind == DRR_INSERT)
+	{
+		apply_insert(a, rec);
+		return;
+	}
+	flush_run(a);
+	rs.args_to = &rs.args;
+	rs.args.len = 0;
+	rs.nparams = 0;
+	drs_record(&rs.stmt, rec);
+}
+
+static ApplyResult
+apply_record(Applier *a, const drr_record *rec)
+{
+	bool		skipping = a->in_xact && (a->xact_have || a->xact_skip);
+
+	rs.rec = rec;
+	drs_record_offset = rec->offset;
+	switch (rec->kind)
+	{
+		case DRR_HEADER:
+		case DRR_RELATION:
+			/* a relation described again may take the old one's place */
+			flush_run(a);
+			rs.rec = rec;
+			drs_record(&rs.stmt, rec);
+			return AR_OK;
+		case DRR_BEGIN:
+			return begin_xact(a, rec);
+		case DRR_ORIGIN:
+			a->xact_end = rec->end_lsn;
+			a->xact_time = rec->time;
+			return AR_OK;
+		case DRR_COMMIT:
+			return commit_xact(a, rec);
+		case DRR_SKIPPED:
+			log_info("warning: at source LSN " LSN_FORMAT " the source left out %llu updates "
+					 "and %llu deletes of table \"%.*s\".\"%.*s\", which has no replica identity",
+					 LSN_ARGS(rs.lsn), (unsigned long long) rec->updates,
+					 (unsigned long long) rec->deletes,
+					 (int) rec->schema.len, (const char *) rec->schema.data,
+					 (int) rec->name.len, (const char *) rec->name.data);
+			return AR_OK;
+		case DRR_INSERT:
+		case DRR_UPDATE:
+		case DRR_DELETE:
+		case DRR_TRUNCATE:
+		case DRR_MESSAGE:
+			if (!skipping)
+				apply_change(a, rec);
+			return AR_OK;
+		default:
+			log_error("unexpected %s record at source LSN " LSN_FORMAT ": the applier "
+					  "applies neither prepared nor streamed transactions",
+					  rec->kind == DRR_BEGIN_PREPARE || rec->kind == DRR_PREPARE ||
+					  rec->kind == DRR_COMMIT_PREPARED ||
+					  rec->kind == DRR_ROLLBACK_PREPARED ? "two-phase" : "stream",
+					  LSN_ARGS(rs.lsn));
+			return AR_ERROR;
+	}
+}
+
+/* the records of a message, one after another */
+static ApplyResult
+read_records(Applier *a, lsn_t lsn, const unsigned char *data, size_t len)
+{
+	ApplyResult r = AR_OK;
+
+	while (r == AR_OK)
+	{
+		drr_record	rec;
+		size_t		used;
+		int			rc = drr_reader_next(a->reader, data, len, 1, &rec, &used);
+
+		data += used;
+		len -= used;
+		if (rc == DRR_END)
+			break;
+		if (rc != DRR_OK)
+		{
+			log_error("invalid message at source LSN " LSN_FORMAT ": %s", LSN_ARGS(lsn),
+					  rc == DRR_ERROR ? drr_reader_error(a->reader) : "a record is cut off");
+			return AR_ERROR;
+		}
+		r = apply_record(a, &rec);
+	}
+	return r;
+}
+
+/*
+ * The records of one message of the stream.  Records do not span messages:
+ * the plugin ends a message only between records.  What record_sql.c finds
+ * wrong in them comes back here.
+ */
+ApplyResult
+apply_data(Applier *a, lsn_t lsn, const unsigned char *data, size_t len)
+{
+	static const drs_hooks hooks = {fail_hook, emit_hook, value_hook, NULL};
+	drs_hooks	h = hooks;
+
+	h.arg = a;
+	drs_init(&h);
+	rs.a = a;
+	rs.lsn = lsn;
+	if (rs.args_to == NULL)
+		rs.args_to = &rs.args;
+	if (setjmp(rs.fail_jmp) != 0)
+	{
+		log_error("could not apply the record at source LSN " LSN_FORMAT ": %s",
+				  LSN_ARGS(lsn), rs.fail_msg);
+		return AR_ERROR;
+	}
+	return read_records(a, lsn, data, len);
+}
