@@ -92,6 +92,7 @@ typedef enum StmtKind
 	STMT_CHECKED,				/* an UPDATE or DELETE that fails if no row */
 	STMT_OTHER,					/* PREPARE, DEALLOCATE, setval, messages, ... */
 	STMT_COMMIT,
+	STMT_PREPARE,				/* PREPARE TRANSACTION: progress, as COMMIT */
 	STMT_ROLLBACK,
 	STMT_POSITION				/* the target's WAL insert and flush position */
 } StmtKind;
@@ -176,6 +177,8 @@ typedef struct Applier
 	lsn_t		xact_end;		/* its commit end, once known; or 0 */
 	int64_t		xact_time;		/* its commit time, us since 2000 */
 	uint32_t	xact_xid;		/* 0: unknown */
+	bool		xact_prepared;	/* begun by a begin prepare record */
+	char		xact_gid[256];	/* its GID */
 	bool		skip_done;		/* --skip-xact found its transaction */
 	uint64_t	xact_changes;	/* applied so far of the one committing */
 

@@ -103,7 +103,7 @@ batch_add(Applier *a, StmtKind kind, lsn_t lsn, const char *sql, size_t len,
 	b->len += len;
 	memcpy(b->text + b->len, ";\n", 3);
 	b->len += 2;
-	if (kind == STMT_COMMIT)
+	if (kind == STMT_COMMIT || kind == STMT_PREPARE)
 		b->ncommits++;
 }
 
@@ -117,7 +117,7 @@ batch_truncate(Applier *a, int nstmts)
 		return;
 	b->len = b->stmts[nstmts].start;
 	for (int i = nstmts; i < b->nstmts; i++)
-		if (b->stmts[i].kind == STMT_COMMIT)
+		if (b->stmts[i].kind == STMT_COMMIT || b->stmts[i].kind == STMT_PREPARE)
 			b->ncommits--;
 	b->nstmts = nstmts;
 }
@@ -151,7 +151,27 @@ batch_send(Applier *a)
 	if (a->sent != NULL && (r = batch_poll(a, true)) != AR_OK)
 		return r;
 	if ((r = prepare_shapes(a, b)) != AR_OK)
-		return r;
+	{
+		/* the transactions before the one that cannot be prepared apply */
+		int			cut = b->nstmts;
+
+		if (r == AR_ERROR && b->failed >= 0)
+		{
+			cut = b->failed;
+			while (cut > 0 && b->stmts[cut].xact_begin != 0 &&
+				   b->stmts[cut].kind != STMT_BEGIN)
+				cut--;
+		}
+		if (r != AR_ERROR || cut == 0)
+			return r;
+		/* what remains was prepared before the statement that failed */
+		batch_truncate(a, cut);
+		b->failed = -1;
+		b->nprepares = 0;
+		if (batch_send(a) == AR_OK)
+			(void) batch_poll(a, true);
+		return AR_ERROR;
+	}
 	batch_add(a, STMT_POSITION, 0, position_query, sizeof(position_query) - 1, -1, 0);
 	if (!PQsendQuery(a->tgt, b->text))
 	{
@@ -386,9 +406,10 @@ committed(Applier *a, const BatchStmt *st)
 
 		if (st->xid != 0)
 			snprintf(xid, sizeof(xid), " of xid %u", st->xid);
-		log_info("applied transaction%s begun at " LSN_FORMAT ", commit end " LSN_FORMAT
-				 ": %llu changes", xid, LSN_ARGS(st->xact_begin), LSN_ARGS(st->xact_end),
-				 (unsigned long long) a->xact_changes);
+		log_info("%s transaction%s begun at " LSN_FORMAT ", %s end " LSN_FORMAT
+				 ": %llu changes", st->kind == STMT_PREPARE ? "prepared" : "applied", xid,
+				 LSN_ARGS(st->xact_begin), st->kind == STMT_PREPARE ? "prepare" : "commit",
+				 LSN_ARGS(st->xact_end), (unsigned long long) a->xact_changes);
 	}
 	a->xact_changes = 0;
 }
@@ -432,7 +453,8 @@ take_result(Applier *a, Batch *b, PGresult *res)
 			a->xact_changes += st->rows;
 			break;
 		case STMT_COMMIT:
-			if (strcmp(tag, "COMMIT") != 0)
+		case STMT_PREPARE:
+			if (strcmp(tag, st->kind == STMT_COMMIT ? "COMMIT" : "PREPARE TRANSACTION") != 0)
 			{
 				/* a transaction the server had rolled back */
 				b->error = res;
@@ -474,7 +496,8 @@ finish_sent(Applier *a)
 		r = report_error(a, b, &b->stmts[failed_stmt(b)], b->error);
 	else if (b->nresults != b->nstmts ||
 			 (b->ncommits > 0 && PQtransactionStatus(a->tgt) != PQTRANS_IDLE &&
-			  b->stmts[b->nstmts - 2].kind == STMT_COMMIT))
+			  (b->stmts[b->nstmts - 2].kind == STMT_COMMIT ||
+			   b->stmts[b->nstmts - 2].kind == STMT_PREPARE)))
 	{
 		log_error("the target answered %d of the %d statements of a batch",
 				  b->nresults, b->nstmts);

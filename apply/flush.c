@@ -125,7 +125,6 @@ confirm_flushed(Applier *a, bool wait)
 {
 	int64_t		deadline = now_usec() + (int64_t) FLUSH_WAIT_SECONDS * 1000000;
 	lsn_t		flushed;
-	bool		forced = false;
 
 	/* a batch running on the target reports the flush position itself */
 	if (a->sent != NULL && !wait)
@@ -142,14 +141,7 @@ confirm_flushed(Applier *a, bool wait)
 		lsn_map_flushed(a, flushed);
 		if (!wait || a->map_len == 0)
 			break;
-		if (!forced)
-		{
-			/* a commit that waits for the disk takes everything before it */
-			PQclear(PQexec(a->tgt, "BEGIN; SET LOCAL synchronous_commit = local; "
-						   "SELECT pg_catalog.pg_current_xact_id(); COMMIT"));
-			forced = true;
-			continue;
-		}
+
 		if (now_usec() > deadline)
 		{
 			log_error("the target did not flush its WAL to " LSN_FORMAT " in %d s: "

@@ -234,10 +234,11 @@ prepare_shapes(Applier *a, Batch *b)
 		res = PQprepare(a->tgt, name, e->sql, 0, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		{
-			ApplyResult r = report_error(a, b, &b->stmts[e->first_use < b->nstmts ?
-														 e->first_use : 0], res);
+			int			use = e->first_use < b->nstmts ? e->first_use : 0;
+			ApplyResult r = report_error(a, b, &b->stmts[use], res);
 
 			PQclear(res);
+			b->failed = use;
 			return r;
 		}
 		PQclear(res);
@@ -461,9 +462,58 @@ apply_insert(Applier *a, const drr_record *rec)
  * ----------
  */
 
+/*
+ * Does the target hold this prepared transaction already?  Its prepare
+ * ended before the progress, and the GID is prepared there.  (A transaction
+ * prepared before the slot's two-phase decoding began comes whole before
+ * its COMMIT PREPARED, whatever the progress.)
+ */
+static ApplyResult
+prepared_on_target(Applier *a, const drr_record *rec, bool *have)
+{
+	const char *params[1] = {a->xact_gid};
+	PGresult   *res;
+	ApplyResult r;
+
+	*have = false;
+	if (rec->lsn >= a->committed)
+		return AR_OK;
+	if ((r = batch_drain(a, false)) != AR_OK)
+		return r;
+	res = PQexecParams(a->tgt, "SELECT 1 FROM pg_catalog.pg_prepared_xacts "
+					   "WHERE gid = $1 AND database = pg_catalog.current_database()",
+					   1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		log_error("could not look up prepared transaction \"%s\" on the target: %s",
+				  a->xact_gid, PQresultErrorMessage(res));
+		r = target_lost(a, res) ? AR_LOST : AR_ERROR;
+	}
+	else
+		*have = PQntuples(res) == 1;
+	PQclear(res);
+	return r;
+}
+
+static bool
+take_gid(Applier *a, const drr_record *rec)
+{
+	if (rec->gid.len >= sizeof(a->xact_gid))
+	{
+		log_error("the GID at source LSN " LSN_FORMAT " is %zu bytes long: "
+				  "PostgreSQL takes at most 199", LSN_ARGS(rs.lsn), rec->gid.len);
+		return false;
+	}
+	memcpy(a->xact_gid, rec->gid.data, rec->gid.len);
+	a->xact_gid[rec->gid.len] = '\0';
+	return true;
+}
+
 static ApplyResult
 begin_xact(Applier *a, const drr_record *rec)
 {
+	bool		prepared = rec->kind == DRR_BEGIN_PREPARE;
+
 	if (a->in_xact)
 	{
 		log_error("BEGIN inside the transaction begun at " LSN_FORMAT ", at source LSN "
@@ -484,8 +534,18 @@ begin_xact(Applier *a, const drr_record *rec)
 	a->xact_xid = (rec->flags & DRR_XACT_XID) ? rec->xid : 0;
 	a->xact_changes = 0;
 	a->xact_first = -1;
+	a->xact_prepared = prepared;
 	/* a commit that starts before the progress ends before it */
 	a->xact_have = rec->lsn < a->committed;
+	if (prepared)
+	{
+		ApplyResult r;
+
+		if (!take_gid(a, rec))
+			return AR_ERROR;
+		if ((r = prepared_on_target(a, rec, &a->xact_have)) != AR_OK)
+			return r;
+	}
 	a->xact_skip = a->opts->skip_xact != 0 && a->opts->skip_xact == rs.lsn;
 	if (a->xact_have || a->xact_skip)
 		return AR_OK;
@@ -494,11 +554,12 @@ begin_xact(Applier *a, const drr_record *rec)
 	return AR_OK;
 }
 
-/* progress and COMMIT, in the batch together */
+/* progress and COMMIT (or PREPARE TRANSACTION), in the batch together */
 static void
 add_commit(Applier *a)
 {
 	char		sql[160];
+	strbuf	   *end = &rs.wrap;
 	char		lsn[DR_LSN_BUFSIZE];
 	char		time[DR_TIMESTAMP_BUFSIZE];
 
@@ -508,14 +569,27 @@ add_commit(Applier *a)
 	snprintf(sql, sizeof(sql),
 			 "SELECT pg_catalog.pg_replication_origin_xact_setup('%s', '%s')", lsn, time);
 	batch_add(a, STMT_OTHER, rs.lsn, "SET CONSTRAINTS ALL IMMEDIATE", 29, -1, 0);
+	/* the last one before --endpos waits for the disk, and all before it */
+	if (a->opts->endpos != 0 && a->xact_end >= a->opts->endpos)
+		batch_add(a, STMT_OTHER, rs.lsn, "SET LOCAL synchronous_commit = local", 36, -1, 0);
 	batch_add(a, STMT_OTHER, rs.lsn, sql, strlen(sql), -1, 0);
-	batch_add(a, STMT_COMMIT, rs.lsn, "COMMIT", 6, -1, 0);
+	if (!a->xact_prepared)
+	{
+		batch_add(a, STMT_COMMIT, rs.lsn, "COMMIT", 6, -1, 0);
+		return;
+	}
+	end->len = 0;
+	sb_puts(end, "PREPARE TRANSACTION ");
+	dr_append_literal(sb_out(end), a->xact_gid, strlen(a->xact_gid));
+	batch_add(a, STMT_PREPARE, rs.lsn, end->data, end->len, -1, 0);
 }
 
 /*
  * --skip-xact: what was built or ran of the transaction goes, and in its
  * place a transaction that records its progress, so that a restart does
- * not apply it either.  It needs an xid to write a commit record.
+ * not apply it either.  It needs an xid to write a commit record.  An
+ * empty prepared transaction takes the place of a prepared one, for its
+ * COMMIT PREPARED to come.
  */
 static void
 skip_xact(Applier *a)
@@ -542,9 +616,11 @@ static ApplyResult
 commit_xact(Applier *a, const drr_record *rec)
 {
 	(void) rec;
-	if (!a->in_xact)
+	if (!a->in_xact || a->xact_prepared != (rec->kind == DRR_PREPARE))
 	{
-		log_error("COMMIT outside a transaction at source LSN " LSN_FORMAT, LSN_ARGS(rs.lsn));
+		log_error("%s outside a transaction%s at source LSN " LSN_FORMAT,
+				  rec->kind == DRR_PREPARE ? "PREPARE" : "COMMIT",
+				  a->in_xact ? " begun for it" : "", LSN_ARGS(rs.lsn));
 		return AR_ERROR;
 	}
 	if (a->xact_end == 0)
@@ -576,6 +652,96 @@ commit_xact(Applier *a, const drr_record *rec)
 
 		return r == AR_OK ? AR_DONE : r;
 	}
+	return AR_OK;
+}
+
+/* a query of its own on the target; false and a message if it fails */
+static bool
+run_alone(Applier *a, const char *sql, int nparams, const char *const *params,
+		  ApplyResult *r)
+{
+	PGresult   *res = PQexecParams(a->tgt, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+	{
+		PQclear(res);
+		return true;
+	}
+	log_error("could not apply the %s at source LSN " LSN_FORMAT " of prepared transaction "
+			  "\"%s\": %sstatement: %s", strncmp(sql, "ROLLBACK", 8) == 0 ?
+			  "rollback prepared" : "commit prepared", LSN_ARGS(rs.lsn), a->xact_gid,
+			  PQresultErrorMessage(res), sql);
+	*r = target_lost(a, res) ? AR_LOST : AR_ERROR;
+	PQclear(res);
+	return false;
+}
+
+/*
+ * COMMIT PREPARED or ROLLBACK PREPARED, each a query of its own (they may
+ * not run in a transaction block, which a query of several statements is),
+ * after the progress that its commit or abort record takes.
+ */
+static ApplyResult
+finish_prepared(Applier *a, const drr_record *rec)
+{
+	bool		commit = rec->kind == DRR_COMMIT_PREPARED;
+	char		lsn[DR_LSN_BUFSIZE];
+	char		time[DR_TIMESTAMP_BUFSIZE];
+	const char *params[2] = {lsn, time};
+	strbuf	   *sql = &rs.wrap;
+	lsn_t		local;
+	ApplyResult r = AR_OK;
+
+	if (!take_gid(a, rec))
+		return AR_ERROR;
+	if (!commit && (rec->flags & DRR_FINISH_NOT_SENT))
+	{
+		log_info("ROLLBACK PREPARED '%s' at source LSN " LSN_FORMAT " left out: the "
+				 "transaction was prepared before the slot's two-phase decoding began, "
+				 "and never on the target", a->xact_gid, LSN_ARGS(rs.lsn));
+		return AR_OK;
+	}
+	if (!(rec->flags & DRR_FINISH_PROGRESS))
+	{
+		log_error("the %s at source LSN " LSN_FORMAT " has no origin progress: "
+				  "is the slot decoded with origin-progress?",
+				  commit ? "commit prepared" : "rollback prepared", LSN_ARGS(rs.lsn));
+		return AR_ERROR;
+	}
+	if (rec->end_lsn <= a->committed)
+	{
+		log_info("skipped %s '%s' ending at " LSN_FORMAT ": the target has it",
+				 commit ? "COMMIT PREPARED" : "ROLLBACK PREPARED", a->xact_gid,
+				 LSN_ARGS(rec->end_lsn));
+		a->n_skipped++;
+		return AR_OK;
+	}
+	if ((r = batch_drain(a, false)) != AR_OK)
+		return r;
+	dr_put_lsn(lsn, rec->end_lsn);
+	if (dr_put_timestamp(time, rec->progress_time, true) < 0)
+		snprintf(time, sizeof(time), "now");
+	sql->len = 0;
+	sb_puts(sql, commit ? "COMMIT PREPARED " : "ROLLBACK PREPARED ");
+	dr_append_literal(sb_out(sql), a->xact_gid, strlen(a->xact_gid));
+	if (!run_alone(a, "SELECT pg_catalog.pg_replication_origin_xact_setup($1, $2)",
+				   2, params, &r) ||
+		!run_alone(a, sql->data, 0, NULL, &r))
+		return r;
+	if (!target_query_lsn(a, "SELECT pg_catalog.pg_current_wal_insert_lsn()", &local))
+		return target_lost(a, NULL) ? AR_LOST : AR_ERROR;
+	a->committed = rec->end_lsn;
+	if (rec->end_lsn > a->applied)
+		a->applied = rec->end_lsn;
+	a->last_local = local;
+	lsn_map_push(a, rec->end_lsn, local);
+	a->n_xacts++;
+	if (a->opts->verbose)
+		log_info("%s '%s', end " LSN_FORMAT, commit ? "committed prepared transaction" :
+				 "rolled back prepared transaction", a->xact_gid, LSN_ARGS(rec->end_lsn));
+	if (a->opts->endpos != 0 && rec->end_lsn >= a->opts->endpos)
+		return AR_DONE;
 	return AR_OK;
 }
 
@@ -617,7 +783,13 @@ apply_record(Applier *a, const drr_record *rec)
 			drs_record(&rs.stmt, rec);
 			return AR_OK;
 		case DRR_BEGIN:
+		case DRR_BEGIN_PREPARE:
 			return begin_xact(a, rec);
+		case DRR_PREPARE:
+			return commit_xact(a, rec);
+		case DRR_COMMIT_PREPARED:
+		case DRR_ROLLBACK_PREPARED:
+			return finish_prepared(a, rec);
 		case DRR_ORIGIN:
 			a->xact_end = rec->end_lsn;
 			a->xact_time = rec->time;
@@ -641,11 +813,8 @@ apply_record(Applier *a, const drr_record *rec)
 				apply_change(a, rec);
 			return AR_OK;
 		default:
-			log_error("unexpected %s record at source LSN " LSN_FORMAT ": the applier "
-					  "applies neither prepared nor streamed transactions",
-					  rec->kind == DRR_BEGIN_PREPARE || rec->kind == DRR_PREPARE ||
-					  rec->kind == DRR_COMMIT_PREPARED ||
-					  rec->kind == DRR_ROLLBACK_PREPARED ? "two-phase" : "stream",
+			log_error("unexpected stream record at source LSN " LSN_FORMAT ": the applier "
+					  "does not apply transactions streamed before they commit",
 					  LSN_ARGS(rs.lsn));
 			return AR_ERROR;
 	}

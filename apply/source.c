@@ -135,13 +135,6 @@ check_slot(Applier *a, const char *dbname, bool may_create)
 				  PQgetvalue(res, 0, 0));
 		r = AR_ERROR;
 	}
-	else if (strcmp(PQgetvalue(res, 0, 4), "t") == 0)
-	{
-		/* its PREPAREs would be applied as if the transaction were open */
-		log_error("replication slot \"%s\" decodes prepared transactions at PREPARE, which decoder_raw_apply does not apply: use a slot created without two-phase decoding",
-				  slot);
-		r = AR_ERROR;
-	}
 	else if (dbname != NULL && strcmp(PQgetvalue(res, 0, 2), dbname) != 0)
 	{
 		log_error("replication slot \"%s\" belongs to database \"%s\", not to \"%s\" of --source",

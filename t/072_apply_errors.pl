@@ -67,14 +67,6 @@ like($err, qr/replication slot "td" is not a decoder_raw slot: it is a logical s
 ($rc, $out, $err) = run_apply($s, $t, '--slot', 'td', '--create-slot');
 is($rc, 1, '--create-slot on a test_decoding slot: exit 1');
 like($err, qr/is not a decoder_raw slot/, 'with the same message');
-# a slot with two-phase decoding, whose PREPAREs the applier cannot apply
-$s->safe_psql('postgres',
-	"SELECT 'init' FROM pg_create_logical_replication_slot('tp', 'decoder_raw', false, true)");
-($rc, $out, $err) = run_apply($s, $t, '--slot', 'tp');
-is($rc, 1, 'a two-phase slot: exit 1');
-like($err, qr/replication slot "tp" decodes prepared transactions at PREPARE, which decoder_raw_apply does not apply/,
-	'the message says why');
-$s->safe_psql('postgres', "SELECT pg_drop_replication_slot('tp')");
 ($rc, $out, $err) = run_apply($s, $t, '--slot', 'nosuch');
 is($rc, 1, 'a missing slot: exit 1');
 like($err, qr/replication slot "nosuch" does not exist/, 'and says so');
