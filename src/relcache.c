@@ -23,6 +23,7 @@
 #include "access/nbtree.h"
 #include "access/stratnum.h"
 #include "access/tupconvert.h"
+#include "access/xact.h"
 #include "catalog/partition.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
@@ -167,6 +168,9 @@ decoder_raw_relcache_destroy(void)
 /*
  * Free the entries that invalidations left behind, and forget those of
  * dropped relations: called between transactions, when no entry is in use.
+ * Stream abort, COMMIT PREPARED and ROLLBACK PREPARED come outside any
+ * transaction, where the catalog cannot be read: the next end of a
+ * transaction sweeps instead.
  */
 void
 decoder_raw_relcache_sweep(void)
@@ -175,7 +179,8 @@ decoder_raw_relcache_sweep(void)
 	HASH_SEQ_STATUS status;
 	DecoderRawRelation *entry;
 
-	if (session->relations == NULL || !session->sweep_needed)
+	if (session->relations == NULL || !session->sweep_needed ||
+		!IsTransactionState())
 		return;
 	session->sweep_needed = false;
 	session->last_relation = NULL;
