@@ -63,6 +63,7 @@ typedef struct ApplyOptions
 	bool		progress_lines; /* status lines: --verbose, --status-interval
 								 * or a terminal */
 	int			max_retries;	/* -1: reconnect forever */
+	const char *spool_dir;		/* files of streamed transactions */
 	ConflictAction on_conflict;
 } ApplyOptions;
 
@@ -136,6 +137,8 @@ typedef struct Batch
 } Batch;
 
 typedef struct StmtCache StmtCache;
+typedef struct SpoolSet SpoolSet;
+struct drr_record;
 typedef struct drr_reader drr_reader;
 
 typedef struct Applier
@@ -188,6 +191,7 @@ typedef struct Applier
 	Batch	   *cur;			/* being built */
 	Batch	   *sent;			/* running on the target, or NULL */
 	StmtCache  *cache;			/* prepared statements of the session */
+	SpoolSet   *spool;			/* streamed transactions (spool.c) */
 
 	/* counters, for the status line and the exit report */
 	uint64_t	n_xacts;
@@ -243,6 +247,18 @@ extern bool batch_idle(const Applier *a);
 extern void describe_xact(const BatchStmt *st, char *out, size_t outlen);
 extern ApplyResult report_error(Applier *a, const Batch *b, const BatchStmt *st,
 								PGresult *error);
+
+/* spool.c */
+extern void spool_reset(Applier *a);
+extern void spool_keep_header(Applier *a, const unsigned char *raw, size_t len);
+extern void spool_keep_relation(Applier *a, const struct drr_record *rec,
+								const unsigned char *raw, size_t len);
+extern ApplyResult spool_block(Applier *a, const struct drr_record *rec);
+extern ApplyResult spool_write(Applier *a, const struct drr_record *rec,
+							   const unsigned char *raw, size_t len);
+extern ApplyResult spool_abort(Applier *a, const struct drr_record *rec);
+extern ApplyResult spool_replay(Applier *a, uint32_t xid,
+								ApplyResult (*apply) (Applier *, const struct drr_record *));
 
 /* records.c */
 extern ApplyResult apply_data(Applier *a, lsn_t lsn, const unsigned char *data,

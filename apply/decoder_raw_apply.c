@@ -214,6 +214,9 @@ usage(void)
 		   "                            (default) or skip-and-log\n"
 		   "      --skip-xact=LSN       do not apply the transaction that begins or whose\n"
 		   "                            commit ends at LSN, but record it as applied\n"
+		   "      --spool-dir=DIR       where transactions streamed before they commit\n"
+		   "                            (-o stream-changes) wait for it (default: $TMPDIR\n"
+		   "                            or /tmp)\n"
 		   "      --max-retries=N       after a lost connection, give up after N failed\n"
 		   "                            reconnection attempts (default: retry forever)\n"
 		   "  -s, --status-interval=SECS  status to the source, and a status line, every\n"
@@ -287,8 +290,7 @@ add_plugin_option(ApplyOptions *opts, const char *arg)
 		 (o->value == NULL || strcmp(o->value, "binary") != 0)) ||
 		strcmp(o->name, "output_format") == 0 ||
 		strcmp(o->name, "binary-values") == 0 ||
-		strcmp(o->name, "format-version") == 0 ||
-		strcmp(o->name, "stream-changes") == 0)
+		strcmp(o->name, "format-version") == 0)
 		bad_usage("plugin option \"%s\" is not supported: the applier reads the binary format with text values",
 				  o->name);
 }
@@ -303,6 +305,7 @@ static const struct option long_options[] = {
 	{"on-conflict", required_argument, NULL, 7},
 	{"max-retries", required_argument, NULL, 8},
 	{"skip-xact", required_argument, NULL, 9},
+	{"spool-dir", required_argument, NULL, 10},
 	{"option", required_argument, NULL, 'o'},
 	{"status-interval", required_argument, NULL, 's'},
 	{"verbose", no_argument, NULL, 'v'},
@@ -377,6 +380,9 @@ set_option(int c, char **argv, ApplyOptions *opts)
 		case 8:
 			opts->max_retries = parse_count(optarg);
 			break;
+		case 10:
+			opts->spool_dir = optarg;
+			break;
 		case 's':
 			opts->status_interval = parse_count(optarg);
 			opts->progress_lines = true;
@@ -406,6 +412,7 @@ parse_args(int argc, char **argv, ApplyOptions *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->status_interval = 10;
 	opts->max_retries = -1;
+	opts->spool_dir = getenv("TMPDIR") && getenv("TMPDIR")[0] ? getenv("TMPDIR") : "/tmp";
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:s:vV?", long_options, NULL)) != -1)
 		set_option(c, argv, opts);

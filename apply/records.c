@@ -72,6 +72,9 @@ typedef struct RecordState
 	strbuf		exec;			/* the EXECUTE, or the PREPARE */
 	strbuf		wrap;			/* an UPDATE or DELETE that checks for its row */
 	int			nparams;
+	const unsigned char *raw;	/* the record's bytes in the stream */
+	size_t		raw_len;
+	bool		replaying;		/* a spooled transaction is applied */
 	jmp_buf		fail_jmp;
 	char		fail_msg[1024];
 
@@ -280,6 +283,7 @@ records_reset(Applier *a)
 	drs_reset();
 	rs.run_rel = NULL;
 	rs.run_rows = 0;
+	spool_reset(a);
 }
 
 /* ----------
@@ -766,17 +770,100 @@ apply_change(Applier *a, const drr_record *rec)
 	drs_record(&rs.stmt, rec);
 }
 
+static ApplyResult apply_record(Applier *a, const drr_record *rec);
+
+/*
+ * A stream commit or prepare: the spooled transaction, applied as one that
+ * begins and commits (or prepares) here.
+ */
 static ApplyResult
-apply_record(Applier *a, const drr_record *rec)
+apply_stream(Applier *a, const drr_record *rec)
+{
+	bool		prepare = rec->kind == DRR_STREAM_PREPARE;
+	drr_record	b = {0};
+	drr_record	c = {0};
+	ApplyResult r;
+
+	b.kind = prepare ? DRR_BEGIN_PREPARE : DRR_BEGIN;
+	b.flags = DRR_XACT_XID | DRR_XACT_LSN;
+	b.xid = rec->xid;
+	b.lsn = rec->lsn;
+	b.gid = rec->gid;
+	if ((r = begin_xact(a, &b)) != AR_OK)
+		return r;
+	a->xact_end = rec->end_lsn;
+	a->xact_time = rec->time;
+	/* the spool's relations are another reader's */
+	flush_run(a);
+	drs_reset();
+	rs.replaying = true;
+	r = spool_replay(a, rec->xid, a->xact_have || a->xact_skip ? NULL : apply_record);
+	rs.replaying = false;
+	flush_run(a);
+	drs_reset();
+	if (r != AR_OK)
+		return r;
+	c.kind = prepare ? DRR_PREPARE : DRR_COMMIT;
+	return commit_xact(a, &c);
+}
+
+/* the records of stream blocks and the ends of streamed transactions */
+static ApplyResult
+apply_stream_record(Applier *a, const drr_record *rec)
+{
+	if (rs.replaying)
+	{
+		log_error("a stream record in a spooled transaction");
+		return AR_ERROR;
+	}
+	if (rec->streamed)
+	{
+		if (rec->kind == DRR_RELATION)
+			spool_keep_relation(a, rec, rs.raw, rs.raw_len);
+		return spool_write(a, rec, rs.raw, rs.raw_len);
+	}
+	switch (rec->kind)
+	{
+		case DRR_STREAM_START:
+		case DRR_STREAM_XID:
+		case DRR_STREAM_STOP:
+			return spool_block(a, rec);
+		case DRR_STREAM_ABORT:
+			return spool_abort(a, rec);
+		default:
+			return apply_stream(a, rec);
+	}
+}
+
+static ApplyResult
+dispatch_record(Applier *a, const drr_record *rec)
 {
 	bool		skipping = a->in_xact && (a->xact_have || a->xact_skip);
 
-	rs.rec = rec;
 	drs_record_offset = rec->offset;
+	if (rec->streamed || rec->kind == DRR_STREAM_START || rec->kind == DRR_STREAM_XID ||
+		rec->kind == DRR_STREAM_STOP || rec->kind == DRR_STREAM_ABORT ||
+		rec->kind == DRR_STREAM_COMMIT || rec->kind == DRR_STREAM_PREPARE)
+	{
+		ApplyResult r = apply_stream_record(a, rec);
+
+		if (rec->kind != DRR_RELATION)
+			return r;
+		if (r != AR_OK)
+			return r;
+	}
 	switch (rec->kind)
 	{
 		case DRR_HEADER:
 		case DRR_RELATION:
+			/* kept for the spools, but not those a spool has */
+			if (!rs.replaying && !rec->streamed)
+			{
+				if (rec->kind == DRR_HEADER)
+					spool_keep_header(a, rs.raw, rs.raw_len);
+				else
+					spool_keep_relation(a, rec, rs.raw, rs.raw_len);
+			}
 			/* a relation described again may take the old one's place */
 			flush_run(a);
 			rs.rec = rec;
@@ -813,11 +900,21 @@ apply_record(Applier *a, const drr_record *rec)
 				apply_change(a, rec);
 			return AR_OK;
 		default:
-			log_error("unexpected stream record at source LSN " LSN_FORMAT ": the applier "
-					  "does not apply transactions streamed before they commit",
-					  LSN_ARGS(rs.lsn));
+			log_error("unexpected record at source LSN " LSN_FORMAT, LSN_ARGS(rs.lsn));
 			return AR_ERROR;
 	}
+}
+
+/* rs.rec is the record only while it is applied */
+static ApplyResult
+apply_record(Applier *a, const drr_record *rec)
+{
+	ApplyResult r;
+
+	rs.rec = rec;
+	r = dispatch_record(a, rec);
+	rs.rec = NULL;
+	return r;
 }
 
 /* the records of a message, one after another */
@@ -842,6 +939,8 @@ read_records(Applier *a, lsn_t lsn, const unsigned char *data, size_t len)
 					  rc == DRR_ERROR ? drr_reader_error(a->reader) : "a record is cut off");
 			return AR_ERROR;
 		}
+		rs.raw = data - rec.size;
+		rs.raw_len = rec.size;
 		r = apply_record(a, &rec);
 	}
 	return r;

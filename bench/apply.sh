@@ -19,15 +19,22 @@
 #
 # Usage: bench/apply.sh   (as root; the clusters run as postgres)
 #
+# Then, for one transaction of BENCH_STREAM_ROWS rows, the time from its
+# commit on the source to its commit on the target through a running
+# decoder_raw_apply, without and with stream-changes, and what the
+# walsender spilled or streamed (pg_stat_replication_slots).
+#
 # Environment: BENCH_SMALL_XACTS [20000] transactions of 5 rows;
-# BENCH_LARGE_ROWS [200000] rows of the large transaction; BENCH_DIR
-# [a temporary directory].
+# BENCH_LARGE_ROWS [200000] rows of the large transaction;
+# BENCH_STREAM_ROWS [5000000] rows of the streamed one (0: skip it);
+# BENCH_DIR [a temporary directory].
 
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 small_xacts=${BENCH_SMALL_XACTS:-20000}
 large_rows=${BENCH_LARGE_ROWS:-200000}
+stream_rows=${BENCH_STREAM_ROWS:-5000000}
 dir=${BENCH_DIR:-$(mktemp -d /tmp/decoder_raw-apply-bench.XXXXXX)}
 bin=$(pg_config --bindir)
 sport=56201
@@ -143,3 +150,41 @@ echo "| workload | changes | decoder_raw_apply (s) | native subscription (s) | p
 echo "| --- | --- | --- | --- | --- | --- |"
 run_workload small
 run_workload large
+
+# commit on the source to commit on the target, the applier running
+run_stream()
+{
+	local mode=$1 db=t_stream_$1 slot=dr_stream_$1 opts=()
+	[ "$mode" = on ] && opts=(-o stream-changes=on --spool-dir "$dir")
+	as_pg psql -XAtq -h "$dir" -p $tport -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+	psql_t $db -c "$schema"
+	psql_s -c 'TRUNCATE acc, hist'
+	psql_s -c "SELECT count(pg_create_logical_replication_slot('$slot', 'decoder_raw'))" >/dev/null
+	as_pg "$apply" --source "$S" --target "host=$dir port=$tport dbname=$db" --slot $slot \
+		--origin o_$mode "${opts[@]}" -s 1 2>"$dir/stream_$mode.log" &
+	local pid=$!
+	until [ "$(psql_t $db -c "SELECT count(*) FROM pg_replication_origin WHERE roname = 'o_$mode'")" = 1 ]; do
+		sleep 0.1
+	done
+	psql_s -c "INSERT INTO hist (acc, delta) SELECT 1 + g % 1000, g FROM generate_series(1, $stream_rows) g"
+	local t0; t0=$(now)
+	local end; end=$(psql_s -c 'SELECT pg_current_wal_lsn()')
+	until [ "$(psql_t $db -c "SELECT coalesce(pg_replication_origin_progress('o_$mode', false) >= '$end', false)")" = t ]; do
+		sleep 0.05
+	done
+	local lag; lag=$(elapsed "$t0")
+	kill -TERM $pid; wait $pid || true
+	local stats; stats=$(psql_s -F ' | ' -c "SELECT spill_txns, pg_size_pretty(spill_bytes), stream_txns, pg_size_pretty(stream_bytes) FROM pg_stat_replication_slots WHERE slot_name = '$slot'")
+	[ "$(psql_t $db -c 'SELECT count(*) FROM hist')" = "$stream_rows" ] ||
+		echo "apply.sh: warning: $db does not hold the $stream_rows rows" >&2
+	printf '| %s | %s | %.2f | %s |\n' "$stream_rows" "$mode" "$lag" "$stats"
+	psql_s -c "SELECT pg_drop_replication_slot('$slot')" >/dev/null
+}
+
+if [ "$stream_rows" -gt 0 ]; then
+	echo
+	echo "| rows | stream-changes | source commit to target commit (s) | spill txns | spilled | stream txns | streamed |"
+	echo "| --- | --- | --- | --- | --- | --- | --- |"
+	run_stream off
+	run_stream on
+fi
