@@ -77,7 +77,8 @@ export DECODER_RAW_TESTDIR
 # decoder_raw_apply, the applier: C99 and libpq, installed next to
 # decoder_raw_dump.
 APPLY_PROGRAM = apply/decoder_raw_apply
-APPLY_SRCS = apply/decoder_raw_apply.c apply/source.c apply/target.c apply/flush.c
+APPLY_SRCS = apply/decoder_raw_apply.c apply/source.c apply/target.c apply/flush.c \
+	apply/copy.c
 
 all: $(APPLY_PROGRAM)
 
