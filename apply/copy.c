@@ -567,7 +567,7 @@ copy_tables(CopyState *cs)
 	for (int i = 0; i < cs->ntables && r == AR_OK; i++)
 		r = check_target(cs, &cs->tables[i]);
 	for (int i = 0; i < cs->ntables && r == AR_OK; i++)
-		r = copy_table(cs, &cs->tables[i]);
+		r = stop_requested ? AR_STOP : copy_table(cs, &cs->tables[i]);
 	if (r == AR_OK)
 		r = commit_copy(cs);
 	else if (r != AR_LOST)

@@ -300,6 +300,17 @@ is($t->safe_psql('again', 'SELECT count(*) FROM public.huge'),
 is(origin_progress_of('again', 'again_slot'), '', 'the origin has no progress');
 $t->safe_psql('again', 'DELETE FROM public.zz_last');
 
+# SIGTERM while slow is copied: rolled back, the slot dropped, exit 0.
+$app = start_apply($s, $t, @args2, '--verbose');
+ok(wait_for_log($app, qr/copied public\.proot_b/), 'the copy reaches slow')
+  or diag apply_log($app);
+is(stop_apply($app, 'TERM'), 0, 'SIGTERM during the copy: exit 0');
+like(apply_log($app), qr/dropped replication slot "again_slot" again\n.*copy interrupted: nothing was committed on the target/,
+	'the copy is interrupted and the slot dropped');
+is(slot_exists('again_slot'), '0', 'no slot is left on the source');
+is($t->safe_psql('again', 'SELECT count(*) FROM public.huge'),
+	'0', 'nothing was copied');
+
 # The last table is locked on the target, so that the applier waits inside
 # the copy, huge copied in its open transaction, when it is killed.
 my $lock = $t->background_psql('again');
