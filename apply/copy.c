@@ -279,6 +279,27 @@ list_tables(CopyState *cs)
 }
 
 /*
+ * Lock the tables as pg_dump does, right after taking the snapshot: a
+ * concurrent ALTER TABLE that rewrote one would leave the snapshot an empty
+ * table to read, and a DROP an error halfway through the copy.
+ */
+static ApplyResult
+lock_tables(CopyState *cs)
+{
+	ApplyResult r = AR_OK;
+
+	for (int i = 0; i < cs->ntables && r == AR_OK; i++)
+	{
+		char	   *sql = xmalloc(strlen(cs->tables[i].name) + 64);
+
+		sprintf(sql, "LOCK TABLE ONLY %s IN ACCESS SHARE MODE", cs->tables[i].name);
+		r = exec_ok(cs->snap, sql, "could not lock a table to copy", "source");
+		free(sql);
+	}
+	return r;
+}
+
+/*
  * The target table must exist and be empty: rows of its own would stay
  * next to the copy, or collide with it.
  */
@@ -627,6 +648,8 @@ copy_initial_data(Applier *a)
 		r = open_snapshot(&cs);
 	if (r == AR_OK)
 		r = list_tables(&cs);
+	if (r == AR_OK)
+		r = lock_tables(&cs);
 	if (r == AR_OK)
 		r = copy_tables(&cs);
 	free_copy_state(&cs);

@@ -7,8 +7,9 @@
 # run to --endpos must leave every table the same on both nodes (a copy
 # that did not read the snapshot would hold rows that the stream inserts
 # again, or miss changes).  The source and the target read dates and
-# numbers with different settings.  Then: a missing or non-empty target
-# table is refused with nothing copied and no slot left; an applier killed
+# numbers with different settings.  Then, with partitions-as-root: a
+# missing or non-empty target table is refused with nothing copied and no
+# slot left; SIGTERM during the copy leaves nothing; an applier killed
 # during the copy leaves nothing, and a new run copies again.
 
 use strict;
