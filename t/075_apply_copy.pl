@@ -248,6 +248,14 @@ is( $t->safe_psql('postgres',
 cmp_ok(lsn_cmp(origin_progress_of('postgres', 'copy_slot'), $consistent),
 	'>', 0, 'the origin went on from the consistent point');
 
+# An origin with progress whose slot is gone holds another stream's data.
+$s->safe_psql('postgres', "SELECT pg_drop_replication_slot('copy_slot')");
+($rc, $out, $err) = run_apply($s, $t, '--slot', 'copy_slot', '--copy-data');
+is($rc, 1, 'an origin with progress but no slot: exit 1');
+like($err, qr/has progress \S+ but replication slot "copy_slot" does not exist: the target holds data of another stream/,
+	'and says why');
+is(slot_exists('copy_slot'), '0', 'no slot is created');
+
 # 2. A database whose target tables are missing or not empty, then an
 # applier killed during the copy.  The stream and the copy write the rows
 # of a partition to its root (partitions-as-root): the target's proot is
