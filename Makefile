@@ -80,8 +80,8 @@ export DECODER_RAW_TESTDIR
 # decoder_raw_dump.
 APPLY_PROGRAM = apply/decoder_raw_apply
 APPLY_SRCS = apply/decoder_raw_apply.c apply/source.c apply/target.c apply/flush.c \
-	apply/batch.c apply/records.c apply/spool.c reader/record_sql.c reader/decoder_raw_reader.c \
-	$(COMMON_SRCS)
+	apply/batch.c apply/records.c apply/spool.c apply/copy.c reader/record_sql.c \
+	reader/decoder_raw_reader.c $(COMMON_SRCS)
 
 all: $(APPLY_PROGRAM)
 

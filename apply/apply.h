@@ -53,6 +53,9 @@ typedef struct ApplyOptions
 	const char *slot;
 	const char *origin;			/* NULL: derived from sysid and slot */
 	bool		create_slot;
+	bool		copy_data;		/* copy the tables before streaming */
+	bool		copy_as_root;	/* -o partitions-as-root: copy partitions into
+								 * their root */
 	lsn_t		endpos;			/* 0: stream until stopped */
 	lsn_t		skip_xact;		/* begin or commit end of a transaction not to
 								 * apply; 0: none */
@@ -168,6 +171,7 @@ typedef struct Applier
 	int64_t		last_feedback;	/* microseconds, monotonic */
 	bool		src_failed;		/* feedback could not be sent */
 	bool		session_started;	/* START_REPLICATION succeeded */
+	bool		slot_missing;	/* --copy-data: the slot is to be created */
 
 	/* the source transaction being received */
 	bool		in_xact;
@@ -220,6 +224,9 @@ extern ApplyResult source_start(Applier *a, lsn_t startpos);
 extern ApplyResult source_stream(Applier *a);
 extern bool send_feedback(Applier *a);
 extern void source_finish(Applier *a, bool clean);
+
+/* copy.c */
+extern ApplyResult copy_initial_data(Applier *a);
 
 /* flush.c */
 extern bool target_query_lsn(Applier *a, const char *sql, lsn_t *lsn);

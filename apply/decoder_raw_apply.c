@@ -208,6 +208,8 @@ usage(void)
 		   "      --origin=NAME         replication origin on the target\n"
 		   "                            (default: decoder_raw_<source system id>_<slot>)\n"
 		   "      --create-slot         create the slot if it does not exist\n"
+		   "      --copy-data           create the slot and copy every table under its\n"
+		   "                            snapshot first (the target tables must be empty)\n"
 		   "      --endpos=LSN          exit once everything up to LSN is applied\n"
 		   "  -o, --option=NAME[=VALUE] pass an option to decoder_raw (repeatable)\n"
 		   "      --on-conflict=ACTION  an UPDATE or DELETE that finds no row: stop\n"
@@ -306,6 +308,7 @@ static const struct option long_options[] = {
 	{"max-retries", required_argument, NULL, 8},
 	{"skip-xact", required_argument, NULL, 9},
 	{"spool-dir", required_argument, NULL, 10},
+	{"copy-data", no_argument, NULL, 11},
 	{"option", required_argument, NULL, 'o'},
 	{"status-interval", required_argument, NULL, 's'},
 	{"verbose", no_argument, NULL, 'v'},
@@ -369,6 +372,9 @@ set_option(int c, char **argv, ApplyOptions *opts)
 			if (!parse_lsn(optarg, &opts->skip_xact) || opts->skip_xact == 0)
 				bad_usage("invalid --skip-xact \"%s\": expected an LSN like 0/16B2D80", optarg);
 			break;
+		case 11:
+			opts->copy_data = true;
+			break;
 		case 7:
 			if (strcmp(optarg, "stop") == 0)
 				opts->on_conflict = CONFLICT_STOP;
@@ -404,6 +410,33 @@ set_option(int c, char **argv, ApplyOptions *opts)
 	}
 }
 
+/*
+ * --copy-data copies every table: plugin options that choose tables would
+ * have it copy what the stream leaves out.  partitions-as-root makes it
+ * copy each partition into its root, as the stream writes it.
+ */
+static void
+check_copy_options(ApplyOptions *opts)
+{
+	static const char *const choosing[] = {
+		"include-tables", "add-tables", "exclude-tables", "filter-tables",
+		"publication-names"
+	};
+
+	for (int i = 0; i < opts->nplugin_opts; i++)
+	{
+		const PluginOption *o = &opts->plugin_opts[i];
+
+		for (size_t j = 0; j < sizeof(choosing) / sizeof(choosing[0]); j++)
+			if (strcmp(o->name, choosing[j]) == 0)
+				bad_usage("--copy-data copies every table: it cannot be combined with plugin option \"%s\"",
+						  o->name);
+		if (strcmp(o->name, "partitions-as-root") == 0 &&
+			!parse_bool(o->value, &opts->copy_as_root))
+			bad_usage("invalid value for plugin option \"%s\"", o->name);
+	}
+}
+
 static void
 parse_args(int argc, char **argv, ApplyOptions *opts)
 {
@@ -429,6 +462,8 @@ parse_args(int argc, char **argv, ApplyOptions *opts)
 	if (opts->origin != NULL &&
 		(opts->origin[0] == '\0' || strlen(opts->origin) > MAX_ORIGIN_NAME))
 		bad_usage("%s", "an origin name needs 1 to 512 bytes");
+	if (opts->copy_data)
+		check_copy_options(opts);
 	opts->progress_lines |= opts->verbose || isatty(STDERR_FILENO);
 }
 
@@ -464,6 +499,8 @@ run_session(Applier *a, bool first)
 	r = source_connect(a, &sysid, first);
 	if (r == AR_OK)
 		r = target_connect(a, sysid, first);
+	if (r == AR_OK && first && a->opts->copy_data)
+		r = copy_initial_data(a);
 	if (r == AR_OK)
 		r = source_start(a, a->committed);
 	if (r == AR_OK)

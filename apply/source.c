@@ -101,8 +101,14 @@ check_slot(Applier *a, const char *dbname, bool may_create)
 			 " FROM pg_catalog.pg_replication_slots WHERE slot_name = %s", lit);
 	PQfreemem(lit);
 	res = PQexec(a->src, sql);
+	a->slot_missing = false;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		r = source_failure(a, "could not look up the replication slot", res);
+	else if (PQntuples(res) == 0 && may_create && a->opts->copy_data)
+	{
+		/* copy.c creates it, exporting the snapshot that the copy reads */
+		a->slot_missing = true;
+	}
 	else if (PQntuples(res) == 0 && may_create)
 	{
 		char		cmd[256] = "CREATE_REPLICATION_SLOT ";
@@ -185,7 +191,7 @@ source_connect(Applier *a, uint64_t *sysid, bool first)
 	*sysid = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
 	dbname = PQgetisnull(res, 0, 3) ? NULL : xstrdup(PQgetvalue(res, 0, 3));
 	PQclear(res);
-	r = check_slot(a, dbname, first && a->opts->create_slot);
+	r = check_slot(a, dbname, first && (a->opts->create_slot || a->opts->copy_data));
 	free(dbname);
 	return r;
 }
