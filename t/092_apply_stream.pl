@@ -127,7 +127,8 @@ foreach my $i (1 .. 20)
 }
 $_->{h}->finish or die "script failed: ${ $_->{err} }" foreach $big1, $big2, $gone;
 my $err = catch_up('interleaved streams');
-cmp_ok(streamed(), '>=', 3, 'the three large transactions were streamed');
+# from 17 on, one already known to have aborted is not streamed
+cmp_ok(streamed(), '>=', 2, 'the large transactions were streamed');
 like($err, qr/\b22 transactions/, 'the streamed ones that committed and the small ones, once');
 same('interleaved streams');
 is( $t->safe_psql('postgres',
