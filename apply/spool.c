@@ -380,7 +380,8 @@ replay_file(Applier *a, Spool *sp, drr_reader *r,
 			ApplyResult (*apply) (Applier *, const drr_record *))
 {
 	size_t		cap = 1024 * 1024,
-				len = 0;
+				len = 0,
+				start = 0;
 	unsigned char *buf = xmalloc(cap);
 	ApplyResult res = AR_OK;
 	bool		eof = false;
@@ -389,8 +390,9 @@ replay_file(Applier *a, Spool *sp, drr_reader *r,
 	{
 		drr_record	rec;
 		size_t		used;
-		int			rc = drr_reader_next(r, buf, len, eof, &rec, &used);
+		int			rc = drr_reader_next(r, buf + start, len - start, eof, &rec, &used);
 
+		start += used;
 		if (rc == DRR_OK)
 			res = apply(a, &rec);
 		else if (rc == DRR_END)
@@ -400,15 +402,15 @@ replay_file(Applier *a, Spool *sp, drr_reader *r,
 			log_error("spool file \"%s\": %s", sp->path, drr_reader_error(r));
 			res = AR_ERROR;
 		}
-		memmove(buf, buf + used, len - used);
-		len -= used;
-		if (rc == DRR_MORE)
+		else
 		{
 			size_t		n;
 
-			if (len == cap)
-				buf = realloc(buf, cap *= 2);
-			if (buf == NULL)
+			/* keep the unread bytes, then read more after them */
+			memmove(buf, buf + start, len - start);
+			len -= start;
+			start = 0;
+			if (len == cap && (buf = realloc(buf, cap *= 2)) == NULL)
 			{
 				log_error("out of memory");
 				exit(EXIT_APPLY_ERROR);

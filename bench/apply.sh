@@ -173,7 +173,8 @@ run_stream()
 		sleep 0.05
 	done
 	local lag; lag=$(elapsed "$t0")
-	kill -TERM $pid; wait $pid || true
+	# runuser does not pass the signal on: its child is the applier
+	pkill -TERM -P "$pid"; wait "$pid" || true
 	local stats; stats=$(psql_s -F ' | ' -c "SELECT spill_txns, pg_size_pretty(spill_bytes), stream_txns, pg_size_pretty(stream_bytes) FROM pg_stat_replication_slots WHERE slot_name = '$slot'")
 	[ "$(psql_t $db -c 'SELECT count(*) FROM hist')" = "$stream_rows" ] ||
 		echo "apply.sh: warning: $db does not hold the $stream_rows rows" >&2
