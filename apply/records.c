@@ -772,6 +772,15 @@ apply_change(Applier *a, const drr_record *rec)
 
 static ApplyResult apply_record(Applier *a, const drr_record *rec);
 
+/* a record of a spool, and the batch sent when it is big enough */
+static ApplyResult
+apply_spooled(Applier *a, const drr_record *rec)
+{
+	ApplyResult r = apply_record(a, rec);
+
+	return r == AR_OK ? batch_maybe_send(a, false) : r;
+}
+
 /*
  * A stream commit or prepare: the spooled transaction, applied as one that
  * begins and commits (or prepares) here.
@@ -797,7 +806,7 @@ apply_stream(Applier *a, const drr_record *rec)
 	flush_run(a);
 	drs_reset();
 	rs.replaying = true;
-	r = spool_replay(a, rec->xid, a->xact_have || a->xact_skip ? NULL : apply_record);
+	r = spool_replay(a, rec->xid, a->xact_have || a->xact_skip ? NULL : apply_spooled);
 	rs.replaying = false;
 	flush_run(a);
 	drs_reset();
