@@ -452,6 +452,9 @@ take_result(Applier *a, Batch *b, PGresult *res)
 		case STMT_CHECKED:
 			a->xact_changes += st->rows;
 			break;
+		case STMT_ROLLBACK:
+			a->xact_changes = 0;
+			break;
 		case STMT_COMMIT:
 		case STMT_PREPARE:
 			if (strcmp(tag, st->kind == STMT_COMMIT ? "COMMIT" : "PREPARE TRANSACTION") != 0)

@@ -536,7 +536,6 @@ begin_xact(Applier *a, const drr_record *rec)
 	a->xact_end = 0;
 	a->xact_time = 0;
 	a->xact_xid = (rec->flags & DRR_XACT_XID) ? rec->xid : 0;
-	a->xact_changes = 0;
 	a->xact_first = -1;
 	a->xact_prepared = prepared;
 	/* a commit that starts before the progress ends before it */

@@ -238,6 +238,7 @@ abandon_xact(Applier *a)
 	batch_reset(a);
 	a->in_xact = false;
 	a->xact_first = -1;
+	a->xact_changes = 0;
 }
 
 void
