@@ -83,7 +83,7 @@ sub wait_for_rows
 	return;
 }
 
-# 1. SIGKILL at ten random points of a running workload, preferably while
+# 1. SIGKILL at twenty random points of a running workload, preferably while
 # the applier has a transaction open on T.
 sub xact_open
 {
@@ -94,7 +94,7 @@ sub xact_open
 
 # Large transactions, 10000 journal rows each (several messages), 100 ms
 # apart, keep the applier in the middle of a transaction much of the time,
-# for as long as the ten kills take.
+# for as long as the twenty kills take.
 sub start_big_writer
 {
 	my ($n) = @_;
@@ -120,12 +120,12 @@ END
 }
 
 {
-	my ($xacts, $big) = (4000, 60);
+	my ($xacts, $big) = (8000, 120);
 	my $w  = start_writer($s, 'K', 0, $xacts, 0.001);
 	my $bw = start_big_writer($big);
 	my ($kills, $mid_xact) = (0, 0);
 
-	while ($kills < 10)
+	while ($kills < 20)
 	{
 		# the backend of the applier killed last must be gone first, or
 		# xact_open() would see its transaction, not the new applier's
@@ -154,14 +154,14 @@ END
 	  . census('K') . " of K and "
 	  . census('B')
 	  . " of B after the kills; $mid_xact of $kills kills came with a transaction open on T";
-	cmp_ok($mid_xact, '>=', 5, 'most kills hit a transaction open on T');
-	catch_up('after ten kills');
+	cmp_ok($mid_xact, '>=', 10, 'most kills hit a transaction open on T');
+	catch_up('after twenty kills');
 	is(census('K'), "$xacts|$xacts|$xacts",
-		'after ten SIGKILLs: every small transaction once, none lost');
+		'after twenty SIGKILLs: every small transaction once, none lost');
 	my $rows = 10000 * $big;
 	is(census('B'), "$rows|$rows|$rows",
-		'after ten SIGKILLs: every row of the large transactions once');
-	check_identical('after ten SIGKILLs');
+		'after twenty SIGKILLs: every row of the large transactions once');
+	check_identical('after twenty SIGKILLs');
 	cmp_ok(lsn_cmp(slot_confirmed($s, 's_to_t'), origin_progress($t, 'from_s')),
 		'>=', 0, 'the slot is confirmed up to the target progress');
 }
