@@ -109,14 +109,7 @@ BEGIN
 	END LOOP;
 END
 \$\$;};
-	my $err = '';
-	my $h = IPC::Run::start(
-		[
-			$s->installed_command('psql'), '-X', '-q', '-v', 'ON_ERROR_STOP=1',
-			'-d', $s->connstr('postgres'), '-c', $sql
-		],
-		'>', '/dev/null', '2>', \$err);
-	return { h => $h, err => \$err };
+	return start_sql($s, $sql);
 }
 
 {

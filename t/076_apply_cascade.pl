@@ -52,15 +52,7 @@ BEGIN
 	END LOOP;
 END
 \$\$;};
-	my $err = '';
-	my $h = IPC::Run::start(
-		[
-			$node{$name}->installed_command('psql'), '-X', '-q',
-			'-v', 'ON_ERROR_STOP=1', '-d', $node{$name}->connstr('postgres'),
-			'-c', $sql
-		],
-		'>', '/dev/null', '2>', \$err);
-	return { h => $h, err => \$err };
+	return start_sql($node{$name}, $sql);
 }
 
 my @apps = map { start_apply(@{ $hop{$_} }[ 0, 1 ], '--slot', $_, @{ $hop{$_} }[ 2 .. $#{ $hop{$_} } ]) }

@@ -74,23 +74,9 @@ sub streamed
 		"SELECT stream_txns FROM pg_stat_replication_slots WHERE slot_name = 'sp'");
 }
 
-# a psql script in the background
-sub start_script
-{
-	my ($sql) = @_;
-	my $err = '';
-	my $h = IPC::Run::start(
-		[
-			$s->installed_command('psql'), '-X', '-q', '-v', 'ON_ERROR_STOP=1',
-			'-d', $s->connstr('postgres'), '-c', $sql
-		],
-		'>', '/dev/null', '2>', \$err);
-	return { h => $h, err => \$err };
-}
-
 # 1. subtransactions, aborts and DDL in streamed transactions, two of them
 # interleaved, small transactions between their blocks
-my $big1 = start_script(q{
+my $big1 = start_sql($s, q{
 BEGIN;
 INSERT INTO st SELECT g, repeat('a', 50), 0 FROM generate_series(1, 3000) g;
 SELECT pg_sleep(0.3);
@@ -109,13 +95,13 @@ SELECT pg_sleep(0.3);
 ALTER TABLE st ADD COLUMN extra text;
 INSERT INTO st SELECT g, 'after ddl', 3, 'x' || g FROM generate_series(8001, 10000) g;
 COMMIT;});
-my $big2 = start_script(q{
+my $big2 = start_sql($s, q{
 BEGIN;
 INSERT INTO st SELECT g, repeat('b', 50), 10 FROM generate_series(20001, 23000) g;
 SELECT pg_sleep(0.4);
 INSERT INTO st SELECT g, repeat('b', 50), 11 FROM generate_series(23001, 26000) g;
 COMMIT;});
-my $gone = start_script(q{
+my $gone = start_sql($s, q{
 BEGIN;
 INSERT INTO st SELECT g, 'aborted', 4 FROM generate_series(30001, 34000) g;
 SELECT pg_sleep(0.2);
@@ -142,7 +128,7 @@ is($t->safe_psql('postgres', "SELECT count(*) FROM st WHERE extra IS NOT NULL"),
 # server streams it again from its start, and it applies once
 $s->safe_psql('postgres', 'TRUNCATE small');
 my $app = start_apply($s, $t, @args);
-my $big3 = start_script(q{
+my $big3 = start_sql($s, q{
 BEGIN;
 INSERT INTO st SELECT g, 'killed', 20 FROM generate_series(40001, 44000) g;
 SELECT pg_sleep(1.5);

@@ -15,6 +15,8 @@ ApplyTest - run decoder_raw_apply in the TAP tests
 	  '--slot', 's', '--endpos', $lsn);
   my $h = start_apply($source, $target, '--slot', 's');
   stop_apply($h, 'TERM');
+  my $w = start_sql($node, $sql);   # psql in the background
+  $w->{h}->finish or die "failed: ${ $w->{err} }";
 
 =head1 DESCRIPTION
 
@@ -39,7 +41,8 @@ use IPC::Run;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT =
-  qw(apply_program apply_command run_apply start_apply apply_log stop_apply);
+  qw(apply_program apply_command run_apply start_apply apply_log stop_apply
+  start_sql);
 
 sub apply_program
 {
@@ -103,6 +106,22 @@ sub stop_apply
 	$app->{h}->signal($signal);
 	eval { $app->{h}->finish };
 	return $app->{h}->full_result(0);
+}
+
+# Run SQL with psql in the background on a node's postgres database;
+# returns a hash (h, the IPC::Run harness; err, a reference to its
+# standard error).  $h->finish is false when psql failed.
+sub start_sql
+{
+	my ($node, $sql) = @_;
+	my $err = '';
+	my $h = IPC::Run::start(
+		[
+			$node->installed_command('psql'), '-X', '-q', '-v', 'ON_ERROR_STOP=1',
+			'-d', $node->connstr('postgres'), '-c', $sql
+		],
+		'>', '/dev/null', '2>', \$err);
+	return { h => $h, err => \$err };
 }
 
 1;
