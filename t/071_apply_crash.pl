@@ -191,8 +191,11 @@ sub crash_target
 		$app->{h}->signal('STOP');
 		($before) = split /\|/, census('T');
 		kill 'KILL', $walwriter;
-		$t->poll_query_until('postgres', 'SELECT true')
-		  or die 'T did not restart after its WAL writer was killed';
+		# a new WAL writer: the postmaster has restarted T (a query that
+		# comes before it notices the kill would meet the restart)
+		$t->poll_query_until('postgres',
+			"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'walwriter' AND pid <> $walwriter"
+		) or die 'T did not restart after its WAL writer was killed';
 	}
 	($after) = split /\|/, census('T');
 	$app->{h}->signal('CONT');
