@@ -4,7 +4,8 @@
 #	Show decoder_raw at work on a throwaway cluster: build and install the
 #	plugin, start a private PostgreSQL 15 instance, run a small workload
 #	and print the SQL that decoder_raw decodes from it, once through
-#	pg_recvlogical and once through pg_logical_slot_get_changes().
+#	pg_recvlogical and once through pg_logical_slot_get_changes(); then
+#	replicate it into a second database with decoder_raw_apply.
 #
 # Nothing outside a temporary directory is touched apart from installing the
 # packages and the plugin; the cluster is stopped and its directory removed
@@ -126,13 +127,16 @@ psql_()
 	as_postgres "$bindir/psql" -X -v ON_ERROR_STOP=1 "${conn[@]}" "$@"
 }
 
-psql_ -q -d postgres -c 'CREATE DATABASE quickstart'
+psql_ -q -d postgres -c 'CREATE DATABASE quickstart' -c 'CREATE DATABASE replica'
 
-heading "Creating two decoder_raw slots"
+heading "Creating three decoder_raw slots"
 echo "\$ pg_recvlogical -d quickstart --slot=qs_recvlogical --create-slot -P decoder_raw"
 as_postgres "$bindir/pg_recvlogical" "${conn[@]}" -d quickstart \
 	--slot=qs_recvlogical --create-slot -P decoder_raw
 query="SELECT slot_name, lsn FROM pg_create_logical_replication_slot('qs_sql', 'decoder_raw')"
+echo "\$ psql -d quickstart -c \"$query\""
+psql_ -d quickstart -c "$query"
+query="SELECT slot_name, lsn FROM pg_create_logical_replication_slot('qs_apply', 'decoder_raw')"
 echo "\$ psql -d quickstart -c \"$query\""
 psql_ -d quickstart -c "$query"
 
@@ -150,6 +154,7 @@ COMMIT;
 DELETE FROM public.customers WHERE id = 3;
 INSERT INTO public.customers VALUES (4, NULL, E'tab\there');
 TRUNCATE public.customers;
+INSERT INTO public.customers VALUES (5, 'Jones', 'kept');
 EOF
 chmod 644 "$tmpdir/workload.sql"
 cat "$tmpdir/workload.sql"
@@ -177,6 +182,24 @@ if cmp -s "$tmpdir/recvlogical.out" "$tmpdir/sql.out"; then
 else
 	echo "quickstart.sh: the two slots decoded different output:" >&2
 	diff "$tmpdir/recvlogical.out" "$tmpdir/sql.out" >&2 || true
+	exit 1
+fi
+
+heading "Replicated by decoder_raw_apply (slot qs_apply) into database replica"
+# the replica has the same tables: DDL is not replicated
+psql_ -q -d replica -c 'CREATE TABLE public.customers (id int PRIMARY KEY, name text, note text)'
+echo "\$ decoder_raw_apply --source 'dbname=quickstart' --target 'dbname=replica' --slot qs_apply --endpos $endpos --verbose"
+as_postgres timeout 60 "$bindir/decoder_raw_apply" \
+	--source "host=$tmpdir port=$port user=postgres dbname=quickstart" \
+	--target "host=$tmpdir port=$port user=postgres dbname=replica" \
+	--slot qs_apply --endpos "$endpos" --verbose -s 0
+query='SELECT * FROM public.customers ORDER BY id'
+echo "\$ psql -d replica -c \"$query\""
+psql_ -d replica -c "$query"
+if [ "$(psql_ -At -d replica -c "$query")" = "$(psql_ -At -d quickstart -c "$query")" ]; then
+	echo "The replica holds the same rows as quickstart."
+else
+	echo "quickstart.sh: the replica differs from quickstart" >&2
 	exit 1
 fi
 
