@@ -213,6 +213,7 @@ extern void log_error(const char *fmt,...) __attribute__((format(printf, 1, 2)))
 extern void log_info(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 extern int64_t now_usec(void);
 extern void *xmalloc(size_t size);
+extern void *xrealloc(void *p, size_t size);
 extern char *xstrdup(const char *s);
 extern void describe_conninfo(const char *conninfo, char *out, size_t outlen);
 extern bool parse_lsn(const char *str, lsn_t *lsn);

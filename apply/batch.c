@@ -29,8 +29,6 @@
 
 #include "apply.h"
 
-static void *xrealloc(void *p, size_t size);
-
 /* a batch goes out at this size, or earlier when the stream pauses */
 #define BATCH_SEND_BYTES (256 * 1024)
 
@@ -42,18 +40,6 @@ static void *xrealloc(void *p, size_t size);
 
 static const char position_query[] =
 "SELECT pg_catalog.pg_current_wal_insert_lsn(), pg_catalog.pg_current_wal_flush_lsn()";
-
-static void *
-xrealloc(void *p, size_t size)
-{
-	p = realloc(p, size);
-	if (p == NULL)
-	{
-		log_error("out of memory");
-		exit(EXIT_APPLY_ERROR);
-	}
-	return p;
-}
 
 static void
 batch_clear(Batch *b)

@@ -87,6 +87,18 @@ xmalloc(size_t size)
 	return p;
 }
 
+void *
+xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (p == NULL)
+	{
+		log_error("out of memory");
+		exit(EXIT_APPLY_ERROR);
+	}
+	return p;
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -85,12 +85,7 @@ lsn_map_push(Applier *a, lsn_t remote, lsn_t local)
 		else
 		{
 			a->map_cap = a->map_cap ? 2 * a->map_cap : 1024;
-			a->map = realloc(a->map, sizeof(LsnMapping) * a->map_cap);
-			if (a->map == NULL)
-			{
-				log_error("out of memory");
-				exit(EXIT_APPLY_ERROR);
-			}
+			a->map = xrealloc(a->map, sizeof(LsnMapping) * a->map_cap);
 		}
 	}
 	a->map[a->map_head + a->map_len].remote_end = remote;

@@ -63,7 +63,6 @@ struct StmtCache
 /* what the record being turned into statements needs */
 typedef struct RecordState
 {
-	Applier    *a;
 	lsn_t		lsn;
 	const drr_record *rec;
 	strbuf		stmt;			/* a statement of the rules */
@@ -210,12 +209,7 @@ cache_lookup(Applier *a, const char *sql, size_t len)
 	if (b->nprepares == b->prepare_cap)
 	{
 		b->prepare_cap = b->prepare_cap ? 2 * b->prepare_cap : 64;
-		b->prepares = realloc(b->prepares, sizeof(int) * b->prepare_cap);
-		if (b->prepares == NULL)
-		{
-			log_error("out of memory");
-			exit(EXIT_APPLY_ERROR);
-		}
+		b->prepares = xrealloc(b->prepares, sizeof(int) * b->prepare_cap);
 	}
 	b->prepares[b->nprepares++] = entry;
 	return entry;
@@ -359,7 +353,7 @@ emit_hook(void *arg, strbuf *sb)
 					  rs.nparams, 1);
 	}
 	else
-		add_statement(a, rec->kind == DRR_MESSAGE && !change ? STMT_OTHER :
+		add_statement(a, rec->kind == DRR_MESSAGE ? STMT_OTHER :
 					  strncmp(sb->data, "SELECT pg_catalog.setval", 24) == 0 ?
 					  STMT_OTHER : STMT_CHANGE,
 					  sb->data, len, rs.args.data, rs.args.len, rs.nparams,
@@ -618,7 +612,6 @@ skip_xact(Applier *a)
 static ApplyResult
 commit_xact(Applier *a, const drr_record *rec)
 {
-	(void) rec;
 	if (!a->in_xact || a->xact_prepared != (rec->kind == DRR_PREPARE))
 	{
 		log_error("%s outside a transaction%s at source LSN " LSN_FORMAT,
@@ -967,7 +960,6 @@ apply_data(Applier *a, lsn_t lsn, const unsigned char *data, size_t len)
 
 	h.arg = a;
 	drs_init(&h);
-	rs.a = a;
 	rs.lsn = lsn;
 	if (rs.args_to == NULL)
 		rs.args_to = &rs.args;

@@ -88,14 +88,7 @@ xgrow(void *p, int n, size_t size)
 {
 	/* room for n + 1 elements, in powers of two */
 	if (n == 0 || (n & (n - 1)) == 0)
-	{
-		p = realloc(p, size * (n ? 2 * (size_t) n : 4));
-		if (p == NULL)
-		{
-			log_error("out of memory");
-			exit(EXIT_APPLY_ERROR);
-		}
-	}
+		p = xrealloc(p, size * (n ? 2 * (size_t) n : 4));
 	return p;
 }
 
@@ -410,11 +403,8 @@ replay_file(Applier *a, Spool *sp, drr_reader *r,
 			memmove(buf, buf + start, len - start);
 			len -= start;
 			start = 0;
-			if (len == cap && (buf = realloc(buf, cap *= 2)) == NULL)
-			{
-				log_error("out of memory");
-				exit(EXIT_APPLY_ERROR);
-			}
+			if (len == cap)
+				buf = xrealloc(buf, cap *= 2);
 			n = fread(buf + len, 1, cap - len, sp->fp);
 			if (n == 0 && ferror(sp->fp))
 			{
