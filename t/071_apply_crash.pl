@@ -66,11 +66,7 @@ sub check_identical
 sub catch_up
 {
 	my ($what) = @_;
-	my $end = $s->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
-	my ($rc, $out, $err) = run_apply($s, $t, @args, '--endpos', $end);
-
-	is($rc, 0, "$what: the applier catches up to endpos") or diag $err;
-	return $err;
+	return apply_to_end($what, $s, $t, @args);
 }
 
 sub wait_for_rows

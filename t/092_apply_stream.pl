@@ -48,10 +48,7 @@ my @args = (
 sub catch_up
 {
 	my ($name) = @_;
-	my $end = $s->safe_psql('postgres', 'SELECT pg_current_wal_lsn()');
-	my ($rc, $out, $err) = run_apply($s, $t, @args, '--endpos', $end);
-	is($rc, 0, "$name: the applier reaches endpos") or diag $err;
-	return $err;
+	return apply_to_end($name, $s, $t, @args);
 }
 
 sub same

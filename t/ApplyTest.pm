@@ -15,6 +15,7 @@ ApplyTest - run decoder_raw_apply in the TAP tests
 	  '--slot', 's', '--endpos', $lsn);
   my $h = start_apply($source, $target, '--slot', 's');
   stop_apply($h, 'TERM');
+  my $err = apply_to_end('name', $source, $target, '--slot', 's');
   my $w = start_sql($node, $sql);   # psql in the background
   $w->{h}->finish or die "failed: ${ $w->{err} }";
 
@@ -38,11 +39,12 @@ use warnings;
 
 use Exporter 'import';
 use IPC::Run;
+use Test::More;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT =
   qw(apply_program apply_command run_apply start_apply apply_log stop_apply
-  start_sql);
+  start_sql apply_to_end);
 
 sub apply_program
 {
@@ -106,6 +108,18 @@ sub stop_apply
 	$app->{h}->signal($signal);
 	eval { $app->{h}->finish };
 	return $app->{h}->full_result(0);
+}
+
+# Run the applier to the source's WAL position now and check that it
+# exits 0 there ("$name: the applier reaches endpos"); returns its stderr.
+sub apply_to_end
+{
+	my ($name, $source, $target, @args) = @_;
+	my $end = $source->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
+	my ($rc, $out, $err) = run_apply($source, $target, @args, '--endpos', $end);
+
+	is($rc, 0, "$name: the applier reaches endpos") or diag $err;
+	return $err;
 }
 
 # Run SQL with psql in the background on a node's postgres database;
