@@ -37,6 +37,8 @@ is($rc, 2, 'the SQL format: exit 2');
 like($err, qr/reads the binary format/, 'the applier says what it reads');
 ($rc, $out, $err) = run_apply($s, $t, '--slot', 's', '-o', 'binary-values');
 is($rc, 2, 'values in binary form: exit 2');
+like($err, qr/plugin option "binary-values" is not supported: the applier reads the binary format with text values/,
+	'and says why');
 ($rc, $out, $err) = run_apply($s, $t, '--slot', 's', '--endpos', 'nowhere');
 is($rc, 2, 'a bad LSN: exit 2');
 IPC::Run::run([ apply_program(), '--slot', 's' ], '>', \$out, '2>', \$err);
