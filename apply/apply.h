@@ -56,6 +56,7 @@ typedef struct ApplyOptions
 	bool		copy_data;		/* copy the tables before streaming */
 	bool		copy_as_root;	/* -o partitions-as-root: copy partitions into
 								 * their root */
+	bool		preserve_origins;	/* replay under the upstream origin's name */
 	lsn_t		endpos;			/* 0: stream until stopped */
 	lsn_t		skip_xact;		/* begin or commit end of a transaction not to
 								 * apply; 0: none */
@@ -139,6 +140,14 @@ typedef struct Batch
 	bool		lost;
 } Batch;
 
+/* names of replication origins */
+typedef struct OriginList
+{
+	char	  **names;
+	int			n;
+	int			cap;
+} OriginList;
+
 typedef struct StmtCache StmtCache;
 typedef struct SpoolSet SpoolSet;
 struct drr_record;
@@ -151,6 +160,12 @@ typedef struct Applier
 	PGconn	   *tgt;
 	char		origin[MAX_ORIGIN_NAME + 1];
 	int			tgt_version;
+
+	/* --preserve-origins (target.c) */
+	char		bound[MAX_ORIGIN_NAME + 1]; /* the target session's origin */
+	OriginList	upstream;		/* the source's origins, and those the stream
+								 * switched to: what it may have fed */
+	OriginList	made;			/* origins that exist on the target */
 
 	lsn_t		committed;		/* end of the last source commit the target
 								 * holds (its origin progress) */
@@ -240,6 +255,9 @@ extern bool confirm_flushed(Applier *a, bool wait);
 extern ApplyResult target_connect(Applier *a, uint64_t sysid, bool first);
 extern bool target_lost(Applier *a, PGresult *res);
 extern void abandon_xact(Applier *a);
+extern ApplyResult bind_origin(Applier *a, const char *name, size_t len);
+extern bool origin_list_has(const OriginList *l, const char *name);
+extern void origin_list_add(OriginList *l, const char *name);
 extern void target_finish(Applier *a);
 
 /* batch.c */

@@ -9,11 +9,14 @@
  * BEGIN ... SET CONSTRAINTS ALL IMMEDIATE; progress; COMMIT, or part of a
  * large one.  One query is one protocol message, which the server reads
  * whole before it runs any of it: an applier that dies while sending leaves
- * none of it on the target, never a progress without its commit (from
- * PostgreSQL 16 on, an abort after pg_replication_origin_xact_setup()
- * records the progress).  The batch ends with the target's WAL insert and
- * flush positions, which map the commits to what the slot may confirm
- * (flush.c).
+ * none of it on the target.  One that dies while the target runs it never
+ * leaves a progress without its commit either (from PostgreSQL 16 on, an
+ * abort after pg_replication_origin_xact_setup() records the progress):
+ * the server notices a lost client only where it checks for interrupts,
+ * and none comes between the progress, written as DR_XACT_SETUP, and the
+ * COMMIT that follows it in the same query.  The batch ends with the
+ * target's WAL insert and flush positions, which map the commits to what
+ * the slot may confirm (flush.c).
  *
  * Copyright (c) decoder_raw contributors
  *

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "../common/dr_common.h"
 
 /*
  * The text COPY writes on the source reads back as the same value on the
@@ -534,7 +535,7 @@ commit_copy(CopyState *cs)
 
 	snprintf(sql, sizeof(sql),
 			 "SET CONSTRAINTS ALL IMMEDIATE;\n"
-			 "SELECT pg_catalog.pg_replication_origin_xact_setup('" LSN_FORMAT "', now());\n"
+			 DR_XACT_SETUP "('" LSN_FORMAT "', now())" DR_XACT_SETUP_END ";\n"
 			 "COMMIT;\nSELECT pg_catalog.pg_current_wal_insert_lsn();",
 			 LSN_ARGS(cs->consistent));
 	if (!PQsendQuery(a->tgt, sql))

@@ -222,6 +222,9 @@ usage(void)
 		   "      --create-slot         create the slot if it does not exist\n"
 		   "      --copy-data           create the slot and copy every table under its\n"
 		   "                            snapshot first (the target tables must be empty)\n"
+		   "      --preserve-origins    replay a transaction that carries an upstream\n"
+		   "                            origin under a target origin of that name\n"
+		   "                            (rings: doc/topologies.md)\n"
 		   "      --endpos=LSN          exit once everything up to LSN is applied\n"
 		   "  -o, --option=NAME[=VALUE] pass an option to decoder_raw (repeatable)\n"
 		   "      --on-conflict=ACTION  an UPDATE or DELETE that finds no row: stop\n"
@@ -321,6 +324,7 @@ static const struct option long_options[] = {
 	{"skip-xact", required_argument, NULL, 9},
 	{"spool-dir", required_argument, NULL, 10},
 	{"copy-data", no_argument, NULL, 11},
+	{"preserve-origins", no_argument, NULL, 12},
 	{"option", required_argument, NULL, 'o'},
 	{"status-interval", required_argument, NULL, 's'},
 	{"verbose", no_argument, NULL, 'v'},
@@ -387,6 +391,9 @@ set_option(int c, char **argv, ApplyOptions *opts)
 		case 11:
 			opts->copy_data = true;
 			break;
+		case 12:
+			opts->preserve_origins = true;
+			break;
 		case 7:
 			if (strcmp(optarg, "stop") == 0)
 				opts->on_conflict = CONFLICT_STOP;
@@ -449,6 +456,28 @@ check_copy_options(ApplyOptions *opts)
 	}
 }
 
+/*
+ * --preserve-origins needs the origin names of the begin records, and the
+ * origin of every transaction: a streamed one is begun before its origin
+ * is known.
+ */
+static void
+check_preserve_options(const ApplyOptions *opts)
+{
+	bool		b;
+
+	for (int i = 0; i < opts->nplugin_opts; i++)
+	{
+		const PluginOption *o = &opts->plugin_opts[i];
+
+		if (strcmp(o->name, "include-origin") == 0 && !(parse_bool(o->value, &b) && b))
+			bad_usage("%s", "--preserve-origins needs plugin option \"include-origin\" on");
+		if (strcmp(o->name, "stream-changes") == 0 && parse_bool(o->value, &b) && b)
+			bad_usage("%s", "--preserve-origins cannot be combined with plugin option \"stream-changes\": "
+					  "a streamed transaction does not carry its origin");
+	}
+}
+
 static void
 parse_args(int argc, char **argv, ApplyOptions *opts)
 {
@@ -476,6 +505,8 @@ parse_args(int argc, char **argv, ApplyOptions *opts)
 		bad_usage("%s", "an origin name needs 1 to 512 bytes");
 	if (opts->copy_data)
 		check_copy_options(opts);
+	if (opts->preserve_origins)
+		check_preserve_options(opts);
 	opts->progress_lines |= opts->verbose || isatty(STDERR_FILENO);
 }
 
@@ -515,6 +546,10 @@ run_session(Applier *a, bool first)
 		r = copy_initial_data(a);
 	if (r == AR_OK)
 		r = source_start(a, a->committed);
+	/* the slot is past --endpos already: no message would come to say so */
+	if (r == AR_OK && a->opts->endpos != 0 &&
+		(a->committed >= a->opts->endpos || a->confirmed >= a->opts->endpos))
+		r = AR_DONE;
 	if (r == AR_OK)
 		r = source_stream(a);
 

@@ -546,6 +546,15 @@ begin_xact(Applier *a, const drr_record *rec)
 	a->xact_skip = a->opts->skip_xact != 0 && a->opts->skip_xact == rs.lsn;
 	if (a->xact_have || a->xact_skip)
 		return AR_OK;
+	if (a->opts->preserve_origins)
+	{
+		ApplyResult r = (rec->flags & DRR_XACT_ORIGIN_NAME) ?
+		bind_origin(a, (const char *) rec->origin_name.data, rec->origin_name.len) :
+		bind_origin(a, a->origin, strlen(a->origin));
+
+		if (r != AR_OK)
+			return r;
+	}
 	a->xact_first = a->cur->nstmts;
 	batch_add(a, STMT_BEGIN, rs.lsn, "BEGIN", 5, -1, 0);
 	return AR_OK;
@@ -555,7 +564,7 @@ begin_xact(Applier *a, const drr_record *rec)
 static void
 add_commit(Applier *a)
 {
-	char		sql[160];
+	char		sql[192];
 	strbuf	   *end = &rs.wrap;
 	char		lsn[DR_LSN_BUFSIZE];
 	char		time[DR_TIMESTAMP_BUFSIZE];
@@ -564,7 +573,7 @@ add_commit(Applier *a)
 	if (dr_put_timestamp(time, a->xact_time, true) < 0)
 		snprintf(time, sizeof(time), "now");
 	snprintf(sql, sizeof(sql),
-			 "SELECT pg_catalog.pg_replication_origin_xact_setup('%s', '%s')", lsn, time);
+			 DR_XACT_SETUP "('%s', '%s')" DR_XACT_SETUP_END, lsn, time);
 	batch_add(a, STMT_OTHER, rs.lsn, "SET CONSTRAINTS ALL IMMEDIATE", 29, -1, 0);
 	/* the last one before --endpos waits for the disk, and all before it */
 	if (a->opts->endpos != 0 && a->xact_end >= a->opts->endpos)

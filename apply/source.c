@@ -147,6 +147,12 @@ check_slot(Applier *a, const char *dbname, bool may_create)
 				  slot, PQgetvalue(res, 0, 2), dbname);
 		r = AR_ERROR;
 	}
+	else if (a->opts->preserve_origins && strcmp(PQgetvalue(res, 0, 4), "t") == 0)
+	{
+		log_error("replication slot \"%s\" decodes two-phase transactions: --preserve-origins "
+				  "cannot apply them, since COMMIT PREPARED does not carry their origin", slot);
+		r = AR_ERROR;
+	}
 	else
 	{
 		lsn_t		confirmed = 0;
@@ -161,6 +167,25 @@ check_slot(Applier *a, const char *dbname, bool may_create)
 	}
 	PQclear(res);
 	return r;
+}
+
+/* --preserve-origins: the origins the source's transactions may carry */
+static ApplyResult
+upstream_origins(Applier *a)
+{
+	PGresult   *res = PQexec(a->src, "SELECT roname FROM pg_catalog.pg_replication_origin");
+	ApplyResult r;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		r = source_failure(a, "could not list the replication origins of the source", res);
+		PQclear(res);
+		return r;
+	}
+	for (int i = 0; i < PQntuples(res); i++)
+		origin_list_add(&a->upstream, PQgetvalue(res, i, 0));
+	PQclear(res);
+	return AR_OK;
 }
 
 ApplyResult
@@ -193,6 +218,8 @@ source_connect(Applier *a, uint64_t *sysid, bool first)
 	PQclear(res);
 	r = check_slot(a, dbname, first && (a->opts->create_slot || a->opts->copy_data));
 	free(dbname);
+	if (r == AR_OK && a->opts->preserve_origins)
+		r = upstream_origins(a);
 	return r;
 }
 
@@ -202,9 +229,11 @@ source_start(Applier *a, lsn_t startpos)
 {
 	static const char *const ours[][2] = {
 		{"format", "binary"}, {"origin-progress", "on"}, {"skip-empty-xacts", "on"},
-		{"include-xids", "on"}, {"include-lsn", "on"}
+		{"include-xids", "on"}, {"include-lsn", "on"},
+		{"include-origin", "on"}	/* the last: only for --preserve-origins */
 	};
 	const ApplyOptions *o = a->opts;
+	int			nours = sizeof(ours) / sizeof(ours[0]) - (o->preserve_origins ? 0 : 1);
 	size_t		cap = 1024;
 	char	   *cmd;
 	PGresult   *res;
@@ -219,7 +248,7 @@ source_start(Applier *a, lsn_t startpos)
 	append_quoted(cmd, cap, o->slot, '"');
 	snprintf(cmd + strlen(cmd), cap - strlen(cmd), " LOGICAL " LSN_FORMAT " (",
 			 LSN_ARGS(startpos));
-	for (int i = 0; i < (int) (sizeof(ours) / sizeof(ours[0])); i++)
+	for (int i = 0; i < nours; i++)
 	{
 		bool		given = false;
 

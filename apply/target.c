@@ -5,11 +5,10 @@
  *
  * The session is bound to the stream's replication origin and runs with
  * session_replication_role = replica and synchronous_commit = off (what is
- * confirmed to the slot waits for the target's WAL flush: flush.c).  Each
- * message of the stream runs as one simple-protocol query: the plugin puts
- * SET CONSTRAINTS ALL IMMEDIATE, pg_replication_origin_xact_setup() and
- * COMMIT in the commit's message, so progress and commit reach the server
- * in one request and an applier that dies leaves all of it or none there.
+ * confirmed to the slot waits for the target's WAL flush: flush.c).  The
+ * statements reach it in batches (batch.c), each transaction's progress
+ * and COMMIT in the same query, so that an applier that dies leaves the
+ * transaction and its progress on the target, or neither.
  *
  * Copyright (c) decoder_raw contributors
  *
@@ -69,6 +68,134 @@ setup_query(Applier *a, const char *sql, int nparams, const char *const *params,
 	return NULL;
 }
 
+bool
+origin_list_has(const OriginList *l, const char *name)
+{
+	for (int i = 0; i < l->n; i++)
+		if (strcmp(l->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+void
+origin_list_add(OriginList *l, const char *name)
+{
+	if (origin_list_has(l, name))
+		return;
+	if (l->n == l->cap)
+	{
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->names = xrealloc(l->names, sizeof(char *) * l->cap);
+	}
+	l->names[l->n++] = xstrdup(name);
+}
+
+static void
+origin_list_clear(OriginList *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->names[i]);
+	l->n = 0;
+}
+
+/*
+ * --preserve-origins: the stream's transactions are recorded under its own
+ * origin and under the upstream origins they carry, each with its source
+ * end LSN, so the stream resumes after the largest of these progresses.
+ * The upstream origins are those of the source (source.c), and those the
+ * stream switched to since: each must be fed by this stream alone.
+ */
+static ApplyResult
+preserved_progress(Applier *a)
+{
+	PGresult   *res;
+	ApplyResult r = AR_OK;
+
+	origin_list_clear(&a->made);
+	res = setup_query(a, "SELECT roname, pg_catalog.pg_replication_origin_progress(roname, true)"
+					  " FROM pg_catalog.pg_replication_origin", 0, NULL, &r);
+	if (res == NULL)
+		return r;
+	for (int i = 0; i < PQntuples(res); i++)
+	{
+		const char *name = PQgetvalue(res, i, 0);
+		lsn_t		lsn = 0;
+
+		origin_list_add(&a->made, name);
+		if (strcmp(name, a->origin) == 0 || !origin_list_has(&a->upstream, name) ||
+			PQgetisnull(res, i, 1) || !parse_lsn(PQgetvalue(res, i, 1), &lsn) ||
+			lsn <= a->committed)
+			continue;
+		log_info("origin \"%s\" on the target is at " LSN_FORMAT ", past origin \"%s\": resuming after it",
+				 name, LSN_ARGS(lsn), a->origin);
+		a->committed = lsn;
+	}
+	PQclear(res);
+	return AR_OK;
+}
+
+/*
+ * Bind the session to the origin a transaction is to be recorded under,
+ * creating it first if it is new: the switch goes in the batch, before
+ * the transaction's BEGIN.
+ */
+ApplyResult
+bind_origin(Applier *a, const char *name, size_t len)
+{
+	char		buf[MAX_ORIGIN_NAME + 1];
+	const char *params[1] = {buf};
+	char		sql[MAX_ORIGIN_NAME * 2 + 80];
+	ApplyResult r = AR_OK;
+	PGresult   *res;
+	size_t		n;
+
+	if (len == 0 || len > MAX_ORIGIN_NAME || memchr(name, '\0', len) != NULL)
+	{
+		log_error("the transaction at source LSN " LSN_FORMAT " carries an origin name "
+				  "PostgreSQL cannot take (%zu bytes)", LSN_ARGS(a->xact_begin), len);
+		return AR_ERROR;
+	}
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	if (strcmp(buf, a->bound) == 0)
+		return AR_OK;
+	if (!origin_list_has(&a->made, buf))
+	{
+		if ((r = batch_drain(a, false)) != AR_OK)
+			return r;
+		res = setup_query(a, "SELECT pg_catalog.pg_replication_origin_create($1)"
+						  " WHERE pg_catalog.pg_replication_origin_oid($1) IS NULL",
+						  1, params, &r);
+		if (res == NULL)
+			return r;
+		if (PQntuples(res) == 1)
+			log_info("created replication origin \"%s\" on the target", buf);
+		PQclear(res);
+		origin_list_add(&a->made, buf);
+	}
+	origin_list_add(&a->upstream, buf);
+	n = snprintf(sql, sizeof(sql), "SELECT pg_catalog.pg_replication_origin_session_reset()");
+	batch_add(a, STMT_OTHER, a->xact_begin, sql, n, -1, 0);
+	n = snprintf(sql, sizeof(sql), "SELECT pg_catalog.pg_replication_origin_session_setup(");
+	{
+		char	   *lit = PQescapeLiteral(a->tgt, buf, len);
+
+		if (lit == NULL)
+		{
+			log_error("could not quote origin name \"%s\": %s", buf, PQerrorMessage(a->tgt));
+			return AR_ERROR;
+		}
+		n += snprintf(sql + n, sizeof(sql) - n, "%s)", lit);
+		PQfreemem(lit);
+	}
+	batch_add(a, STMT_OTHER, a->xact_begin, sql, n, -1, 0);
+	memcpy(a->bound, buf, len + 1);
+	if (a->opts->verbose)
+		log_info("transactions from source LSN " LSN_FORMAT " on are recorded under origin \"%s\"",
+				 LSN_ARGS(a->xact_begin), buf);
+	return AR_OK;
+}
+
 static ApplyResult
 setup_origin(Applier *a)
 {
@@ -111,13 +238,18 @@ setup_origin(Applier *a)
 	PQclear(res);
 	if (r != AR_OK)
 		return r;
+	snprintf(a->bound, sizeof(a->bound), "%s", a->origin);
+	if (a->opts->preserve_origins && (r = preserved_progress(a)) != AR_OK)
+		return r;
 
 	/*
-	 * The progress may be that of commits not flushed yet: it is confirmed
-	 * once the target's WAL is flushed to where it is now.
+	 * pg_replication_origin_progress(..., true) flushed the target's WAL up
+	 * to the commit that recorded the progress, so the flush position now
+	 * holds it.  (The insert position could wait long for a flush: the WAL
+	 * writer leaves a partial page that no commit asks for.)
 	 */
 	lsn_map_reset(a);
-	if (!target_query_lsn(a, "SELECT pg_catalog.pg_current_wal_insert_lsn()", &a->last_local))
+	if (!target_query_lsn(a, "SELECT pg_catalog.pg_current_wal_flush_lsn()", &a->last_local))
 		return target_lost(a, NULL) ? AR_LOST : AR_ERROR;
 	lsn_map_push(a, a->committed, a->last_local);
 	a->applied = a->committed;
@@ -170,6 +302,25 @@ target_connect(Applier *a, uint64_t sysid, bool first)
 	if (res == NULL)
 		return r;
 	PQclear(res);
+
+	/*
+	 * No timeout cuts a batch short, and no COMMIT fails on a serialization
+	 * failure after its progress is set (doc/topologies.md).
+	 */
+	res = setup_query(a, a->tgt_version >= 170000 ?
+					  "SELECT pg_catalog.set_config('statement_timeout', '0', false),"
+					  " pg_catalog.set_config('lock_timeout', '0', false),"
+					  " pg_catalog.set_config('idle_in_transaction_session_timeout', '0', false),"
+					  " pg_catalog.set_config('transaction_timeout', '0', false),"
+					  " pg_catalog.set_config('default_transaction_isolation', 'read committed', false)" :
+					  "SELECT pg_catalog.set_config('statement_timeout', '0', false),"
+					  " pg_catalog.set_config('lock_timeout', '0', false),"
+					  " pg_catalog.set_config('idle_in_transaction_session_timeout', '0', false),"
+					  " pg_catalog.set_config('default_transaction_isolation', 'read committed', false)",
+					  0, NULL, &r);
+	if (res == NULL)
+		return r;
+	PQclear(res);
 	return setup_origin(a);
 }
 
@@ -196,20 +347,20 @@ repair_origin(Applier *a)
 	if (!PQgetisnull(res, 0, 0))
 		parse_lsn(PQgetvalue(res, 0, 0), &now);
 	PQclear(res);
-	if (now == a->committed)
+	if (now <= a->committed)
 		return;
 
 	snprintf(lsn, sizeof(lsn), LSN_FORMAT, LSN_ARGS(a->committed));
-	params[0] = a->origin;
+	params[0] = a->bound;
 	params[1] = lsn;
 	PQclear(PQexec(a->tgt, "SELECT pg_catalog.pg_replication_origin_session_reset()"));
 	res = PQexecParams(a->tgt, "SELECT pg_catalog.pg_replication_origin_advance($1, $2)",
 					   2, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		log_info("origin \"%s\" put back from " LSN_FORMAT " to %s, its last commit",
-				 a->origin, LSN_ARGS(now), lsn);
+				 a->bound, LSN_ARGS(now), lsn);
 	else
-		log_error("could not put origin \"%s\" back to %s: %s", a->origin, lsn,
+		log_error("could not put origin \"%s\" back to %s: %s", a->bound, lsn,
 				  PQresultErrorMessage(res));
 	PQclear(res);
 	PQclear(PQexecParams(a->tgt, "SELECT pg_catalog.pg_replication_origin_session_setup($1)",

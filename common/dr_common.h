@@ -275,6 +275,18 @@ typedef struct dr_xact
 	size_t		gid_len;
 } dr_xact;
 
+/*
+ * The call that sets a transaction's origin progress, as written before its
+ * COMMIT: "SELECT WHERE " DR_XACT_SETUP "('X/X', 'time')" DR_XACT_SETUP_END.
+ * From PostgreSQL 16 on an abort records that progress too, so nothing
+ * that could abort may follow the call: as the qual of a SELECT without
+ * FROM it runs once, after the executor's last interrupt check, and returns
+ * no row, so that a signal, a cancel or a lost client is acted on only
+ * after COMMIT (doc/topologies.md).
+ */
+#define DR_XACT_SETUP "SELECT WHERE pg_catalog.pg_replication_origin_xact_setup"
+#define DR_XACT_SETUP_END " IS NULL"
+
 /* The origin progress that COMMIT PREPARED and ROLLBACK PREPARED record */
 typedef struct dr_progress
 {

@@ -269,12 +269,12 @@ dr_sql_origin_progress(dr_out *out, uint64_t end_lsn, int64_t time,
 {
 	if (constraints)
 		dr_puts(out, "SET CONSTRAINTS ALL IMMEDIATE;\n");
-	dr_puts(out, "SELECT pg_catalog.pg_replication_origin_xact_setup('");
+	dr_puts(out, DR_XACT_SETUP "('");
 	dr_append_lsn(out, end_lsn);
 	dr_puts(out, "', '");
 	if (append_timestamp(out, time) != 0)
 		return -1;
-	dr_puts(out, "');");
+	dr_puts(out, "')" DR_XACT_SETUP_END ";");
 	return 0;
 }
 

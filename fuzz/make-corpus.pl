@@ -261,7 +261,7 @@ ok_case(
 	  . rec('C', "\x04" . int64(9223371331199999999))
 	  . rec('C', "\x04" . int64(-1)),
 	"BEGIN; -- xid 4294967295, origin 'a,b', origin_lsn FFFFFFFF/FFFFFFFF\n"
-	  . "SELECT pg_catalog.pg_replication_origin_xact_setup('1/0', '0003-08-04 00:00:00+00 BC');\n"
+	  . "SELECT WHERE pg_catalog.pg_replication_origin_xact_setup('1/0', '0003-08-04 00:00:00+00 BC') IS NULL;\n"
 	  . "COMMIT; -- xid 1, lsn 0/ABCDEF01, time 2026-11-21 08:12:56.952676+00\n"
 	  . "BEGIN; -- xid 2, origin 7, origin_lsn 0/42\n"
 	  . "COMMIT; -- time infinity\n"
@@ -451,7 +451,7 @@ ok_case(
 	  . rec('r', varint(0x10) . str("g\\3x") . varint(0x1000) . $z8),
 	"BEGIN; -- xid 740\n"
 	  . "PREPARE TRANSACTION 'g1'; -- xid 740\n"
-	  . "SELECT pg_catalog.pg_replication_origin_xact_setup('0/1000', '2000-01-01 00:00:00+00');\n"
+	  . "SELECT WHERE pg_catalog.pg_replication_origin_xact_setup('0/1000', '2000-01-01 00:00:00+00') IS NULL;\n"
 	  . "COMMIT PREPARED 'g1'; -- xid 740\n"
 	  . "ROLLBACK PREPARED 'g''2'; -- xid 741\n"
 	  . "-- ROLLBACK PREPARED E'g\\\\3x' left out: the transaction was prepared before two-phase decoding started, and its PREPARE TRANSACTION was not written\n"

@@ -263,10 +263,12 @@ sql_begin(LogicalDecodingContext *ctx, DecoderRawData *data,
  * also records the progress that pg_replication_origin_xact_setup() set, so
  * setting it any earlier would record progress for a transaction that an
  * applier dies or fails in.  Deferred constraints are checked first, so
- * that their failure aborts before the progress is set.  The lines share
- * the COMMIT's message, so that no consumer (pg_recvlogical --endpos) stops
- * between them, and an applier that sends a message as one request leaves
- * no moment at which it could die between them.
+ * that their failure aborts before the progress is set, and the call is
+ * written so that nothing after it can abort (DR_XACT_SETUP).  The lines
+ * share the COMMIT's message, so that no consumer (pg_recvlogical --endpos)
+ * stops between them, and an applier that sends a message as one query
+ * leaves no moment at which a signal, a cancel or its own death aborts the
+ * transaction after the call.
  */
 static void
 write_block_end(LogicalDecodingContext *ctx, DecoderRawData *data,

@@ -230,7 +230,7 @@ for (my $i = 0; $i < @rows; $i++)
 	next unless $rows[ $j - 2 ] eq "$commit_lsn SET CONSTRAINTS ALL IMMEDIATE;";
 	my ($row_lsn, $lsn, $time) =
 	  $rows[ $j - 1 ] =~
-	  /^(\S+) SELECT pg_catalog\.pg_replication_origin_xact_setup\('(\S+)', '([^']+)'\);$/
+	  /^(\S+) SELECT WHERE pg_catalog\.pg_replication_origin_xact_setup\('(\S+)', '([^']+)'\) IS NULL;$/
 	  or next;
 	my $commit_time =
 	  ($rows[ $i + 1 ] =~ /'node_(c|late)'\);$/)

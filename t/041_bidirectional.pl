@@ -108,24 +108,7 @@ foreach my $s (@streams)
 }
 
 # Same data on both nodes, every journal entry exactly once.
-my $items_q = 'SELECT id, node, n, note FROM public.items ORDER BY id';
-my $journal_q =
-  'SELECT node, seq, payload FROM public.journal ORDER BY node, seq, payload';
-my $counts_q =
-  q{SELECT node, count(*), count(DISTINCT seq), min(seq), max(seq)
-	FROM public.journal GROUP BY node ORDER BY node};
-is( $node_b->safe_psql('postgres', $items_q),
-	$node_a->safe_psql('postgres', $items_q),
-	'items identical on A and B');
-is( $node_b->safe_psql('postgres', $journal_q),
-	$node_a->safe_psql('postgres', $journal_q),
-	'journal identical on A and B');
-foreach my $n ($node_a, $node_b)
-{
-	is( $n->safe_psql('postgres', $counts_q),
-		"A|$xacts|$xacts|1|$xacts\nB|$xacts|$xacts|1|$xacts",
-		'every journal entry once on ' . $n->name);
-}
+nodes_agree(\%node, $xacts, 'A', 'B');
 
 # The origin tracks the stream: B's progress for from_a is where A's slot
 # was confirmed.

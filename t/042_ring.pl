@@ -113,42 +113,11 @@ foreach my $s (@streams)
 		"$s->{slot} applied the changes of two nodes, once each");
 }
 
-my $items_q = 'SELECT id, node, n, note FROM public.items ORDER BY id';
-my $journal_q =
-  'SELECT node, seq, payload FROM public.journal ORDER BY node, seq, payload';
-my $counts_q =
-  q{SELECT node, count(*), count(DISTINCT seq), min(seq), max(seq)
-	FROM public.journal GROUP BY node ORDER BY node};
-my $items   = $node{A}->safe_psql('postgres', $items_q);
-my $journal = $node{A}->safe_psql('postgres', $journal_q);
-foreach my $name (@names)
-{
-	my $n = $node{$name};
-
-	is( $n->safe_psql('postgres', $counts_q),
-		join("\n", map { "$_|$xacts|$xacts|1|$xacts" } @names),
-		"node $name: every journal entry once");
-	next if $name eq 'A';
-	is($n->safe_psql('postgres', $items_q),
-		$items, "node $name: items identical to A's");
-	is($n->safe_psql('postgres', $journal_q),
-		$journal, "node $name: journal identical to A's");
-}
+nodes_agree(\%node, $xacts, @names);
 
 # In each node's WAL: its own changes are local, the others' carry the
-# origin of the node they were written on, and each is there once.
-foreach my $name (@names)
-{
-	my %want = ("local:$name" => $xacts, "msg local:$name" => $xacts / 25);
-	foreach my $other (grep { $_ ne $name } @names)
-	{
-		my $origin = 'node_' . lc($other);
-		$want{"$origin:$other"}     = $xacts;
-		$want{"msg $origin:$other"} = $xacts / 25;
-	}
-	is_deeply(journal_census($node{$name}, 'watch'),
-		\%want, "node $name: each change once, under the origin of its node");
-}
+# origin of the node they were written on, once each.
+origins_by_writer(\%node, $xacts, 'watch');
 
 # What the ring forwards: C holds A's changes, but its stream towards A
 # leaves them out.

@@ -4,13 +4,16 @@
 # Origin progress is recorded only for transactions that commit.  From
 # PostgreSQL 16 on, an abort also records the progress that
 # pg_replication_origin_xact_setup() set, so decoder_raw writes that call
-# right before COMMIT, after SET CONSTRAINTS ALL IMMEDIATE.  An applier
-# (psql) killed after any line before it, or failing on any change or on a
-# deferred constraint, leaves the target's origin where it was, on every
-# major.  The one window left, documented in doc/topologies.md, is a
-# failure between the progress call and the end of COMMIT: on 16 and later
-# it records progress for the aborted transaction, and the applier puts the
-# origin back with pg_replication_origin_advance().
+# right before COMMIT, after SET CONSTRAINTS ALL IMMEDIATE, as the qual of
+# a SELECT after which the server checks for no interrupt before COMMIT.
+# An applier (psql) killed after any line before it, or failing on any
+# change or on a deferred constraint, leaves the target's origin where it
+# was, on every major; a session that sends the transaction as one query
+# and is terminated or cancelled right after the call still commits.  What
+# is left, documented in doc/topologies.md, is a failure between the call
+# and the end of COMMIT when they are sent apart or COMMIT itself fails: on
+# 16 and later it records progress for the aborted transaction, and the
+# applier puts the origin back with pg_replication_origin_advance().
 
 use strict;
 use warnings;
@@ -60,7 +63,7 @@ sub setup_lsn
 {
 	my @lines = @_;
 	my ($lsn) =
-	  map { /^SELECT pg_catalog\.pg_replication_origin_xact_setup\('(\S+)'/ ? $1 : () }
+	  map { /^SELECT WHERE pg_catalog\.pg_replication_origin_xact_setup\('(\S+)'/ ? $1 : () }
 	  @lines;
 	return $lsn;
 }
@@ -111,7 +114,7 @@ my $lsn1 = setup_lsn(@xact);
 is(scalar(@xact), 7, 'BEGIN, three changes, SET CONSTRAINTS, progress, COMMIT');
 is($xact[4], 'SET CONSTRAINTS ALL IMMEDIATE;',
 	'deferred constraints are checked before the progress is set');
-like($xact[5], qr/^SELECT pg_catalog\.pg_replication_origin_xact_setup/,
+like($xact[5], qr/^SELECT WHERE pg_catalog\.pg_replication_origin_xact_setup\('[^']+', '[^']+'\) IS NULL;$/,
 	'the progress is set right before COMMIT');
 is($xact[6], 'COMMIT;', 'COMMIT ends the transaction');
 
@@ -164,6 +167,64 @@ is( progress(),
 $t->safe_psql('postgres',
 	"SELECT pg_replication_origin_advance('from_s', '0/0');");
 is(progress(), '0/0', 'pg_replication_origin_advance() puts the origin back');
+
+# One query, as decoder_raw_apply sends a transaction: a session that ends
+# or is cancelled right after the progress call (here it signals itself
+# there) aborts nothing, since the server acts on it only after COMMIT.
+# The same call written as a plain SELECT lets it abort the transaction,
+# and on 16 and later record the progress: what the form prevents.
+sub replay_signalled
+{
+	my ($what, $line, @lines) = @_;
+	my $app = "signalled_$what";
+	my @txn = @lines;
+	$txn[5] = $line;
+	IPC::Run::run(
+		[
+			'psql', '-X', '-q', '-d',
+			$t->connstr('postgres') . " application_name=$app",
+			'-c', "SELECT pg_catalog.pg_replication_origin_session_setup('from_s');",
+			'-c', join("\n", @txn)
+		],
+		'>', \my $out, '2>', \my $err);
+	$t->poll_query_until('postgres',
+		"SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = '$app';"
+	) or die "the backend of $app did not end";
+	return $err;
+}
+
+sub forget
+{
+	$t->safe_psql('postgres',
+		"DELETE FROM t; SELECT pg_replication_origin_advance('from_s', '0/0');");
+	return;
+}
+
+my $term   = 'pg_catalog.pg_terminate_backend(pg_catalog.pg_backend_pid())';
+my $cancel = 'pg_catalog.pg_cancel_backend(pg_catalog.pg_backend_pid())';
+my $call   = $xact[5] =~ s/^SELECT WHERE (.*) IS NULL;$/$1/r;
+my $source_rows = $s->safe_psql('postgres', 'SELECT id, v FROM t ORDER BY id');
+
+like(replay_signalled('plain', "SELECT $call, $term;", @xact),
+	qr/terminating connection/, 'a plain SELECT of the call: terminated');
+is($t->safe_psql('postgres', 'SELECT count(*) FROM t'),
+	'0', 'a plain SELECT of the call: the transaction aborted');
+is( progress(),
+	$abort_records_progress ? $lsn1 : '0/0',
+	'a plain SELECT of the call: its progress recorded where an abort records it'
+);
+forget();
+
+foreach my $signal ([ 'terminate', $term ], [ 'cancel', $cancel ])
+{
+	my ($what, $sql) = @$signal;
+	replay_signalled($what, $xact[5] =~ s/ IS NULL;$/ IS NULL OR ($sql AND false);/r,
+		@xact);
+	is($t->safe_psql('postgres', 'SELECT id, v FROM t ORDER BY id'),
+		$source_rows, "$what right after the progress call: the transaction commits");
+	is(progress(), $lsn1, "$what right after the progress call: with its progress");
+	forget();
+}
 
 # An applier failing on a change records nothing either.
 $t->safe_psql('postgres', "INSERT INTO t VALUES (2, 'in the way');");

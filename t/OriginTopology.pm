@@ -87,6 +87,7 @@ our @EXPORT = qw(
   read_spool apply_spool
   apply_round rounds_until_quiet
   create_test_tables start_writer rounds_while_writing journal_census
+  nodes_agree origins_by_writer
 );
 
 # "X/Y" to a number; undef stays undef.
@@ -182,7 +183,7 @@ sub parse_stream
 			push @{ $xact->{lines} }, $line;
 			if (!defined $xact->{lsn}
 				&& $line =~
-				/^SELECT pg_catalog\.pg_replication_origin_xact_setup\('([0-9A-F]+\/[0-9A-F]+)', '[^']*'\);$/
+				/^SELECT WHERE pg_catalog\.pg_replication_origin_xact_setup\('([0-9A-F]+\/[0-9A-F]+)', '[^']*'\) IS NULL;$/
 			  )
 			{
 				$xact->{lsn} = $1;
@@ -643,5 +644,60 @@ sub journal_census
 	return \%census;
 }
 
-1;
+# Tests that the nodes (name => node; the first name in sort order is the
+# reference) hold the same items and journal, and on each every journal
+# entry of every writer (@writers, names as start_writer() got them) once:
+# $xacts entries, 1 to $xacts.
+sub nodes_agree
+{
+	my ($node, $xacts, @writers) = @_;
+	my $items_q = 'SELECT id, node, n, note FROM public.items ORDER BY id';
+	my $journal_q =
+	  'SELECT node, seq, payload FROM public.journal ORDER BY node, seq, payload';
+	my $counts_q =
+	  q{SELECT node, count(*), count(DISTINCT seq), min(seq), max(seq)
+		FROM public.journal GROUP BY node ORDER BY node};
+	my ($first, @others) = sort keys %$node;
 
+	foreach my $name ($first, @others)
+	{
+		is( $node->{$name}->safe_psql('postgres', $counts_q),
+			join("\n", map { "$_|$xacts|$xacts|1|$xacts" } sort @writers),
+			"node $name: every journal entry once");
+	}
+	foreach my $name (@others)
+	{
+		is( $node->{$name}->safe_psql('postgres', $items_q),
+			$node->{$first}->safe_psql('postgres', $items_q),
+			"node $name: items identical to $first\'s");
+		is( $node->{$name}->safe_psql('postgres', $journal_q),
+			$node->{$first}->safe_psql('postgres', $journal_q),
+			"node $name: journal identical to $first\'s");
+	}
+	return;
+}
+
+# Tests that in the WAL of each node (name => node; the writers' names as
+# start_writer() got them), read through $slot, the node's own changes are
+# local and those of each other node carry origin node_<name>: $xacts
+# journal entries and $xacts / 25 messages each.
+sub origins_by_writer
+{
+	my ($node, $xacts, $slot) = @_;
+
+	foreach my $name (sort keys %$node)
+	{
+		my %want = ("local:$name" => $xacts, "msg local:$name" => $xacts / 25);
+		foreach my $other (grep { $_ ne $name } keys %$node)
+		{
+			my $origin = 'node_' . lc($other);
+			$want{"$origin:$other"}     = $xacts;
+			$want{"msg $origin:$other"} = $xacts / 25;
+		}
+		is_deeply(journal_census($node->{$name}, $slot),
+			\%want, "node $name: each change once, under the origin of its node");
+	}
+	return;
+}
+
+1;
