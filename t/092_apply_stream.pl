@@ -10,8 +10,9 @@
 # streamed transaction that aborts leaves nothing, DDL inside a streamed
 # transaction changes the rows that follow it, a streamed prepared
 # transaction is prepared and later committed, and a SIGKILL of the
-# applier in the middle of a stream loses and duplicates nothing.  No
-# spool file is left at the end.
+# applier in the middle of a stream loses and duplicates nothing, and a
+# spool directory that cannot be written stops it before it applies any of
+# the transaction.  No spool file is left at the end.
 
 use strict;
 use warnings;
@@ -166,6 +167,25 @@ is($t->safe_psql('postgres', 'SELECT count(*) FROM st WHERE n = 30'),
 $s->safe_psql('postgres', "COMMIT PREPARED 'big'");
 catch_up('commit prepared');
 same('after the streamed prepared transaction');
+
+# 4. a spool directory the applier cannot write to: it stops at the first
+# stream block, with the file it could not create, and applies nothing;
+# a run with a good directory then applies the transaction once
+$s->safe_psql('postgres',
+	"INSERT INTO st SELECT g, 'spool', 40 FROM generate_series(60001, 64000) g");
+my $bad = "$spool/missing";
+my $end = $s->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
+my @bad_args = map { $_ eq $spool ? $bad : $_ } @args;
+my ($rc, $out, $err) = run_apply($s, $t, @bad_args, '--endpos', $end);
+is($rc, 1, 'a spool directory that does not exist: exit 1');
+like($err, qr/could not create spool file "\Q$bad\E\/decoder_raw_apply-sp-\d+\.spool": No such file or directory/,
+	'naming the file it could not create');
+is($t->safe_psql('postgres', 'SELECT count(*) FROM st WHERE n = 40'),
+	'0', 'and applying nothing of the transaction');
+catch_up('with a spool directory again');
+is($t->safe_psql('postgres', 'SELECT count(*) FROM st WHERE n = 40'),
+	'4000', 'the transaction applied once');
+same('after the spool directory came back');
 
 opendir(my $dh, $spool) or die;
 my @left = grep { !/^\./ } readdir($dh);
