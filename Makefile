@@ -102,3 +102,6 @@ uninstall-apply:
 
 DECODER_RAW_APPLY ?= $(bindir)/decoder_raw_apply
 export DECODER_RAW_APPLY
+
+# PGXS tracks no header dependencies: a changed struct must rebuild them all
+$(filter %.o,$(OBJS)): src/decoder_raw.h $(COMMON_HDRS)

@@ -89,6 +89,8 @@ typedef struct RecordState
 
 static RecordState rs;
 
+static void fail_hook(void *arg, drs_failure kind, const char *msg);
+
 /* ----------
  * Prepared statements
  * ----------
@@ -315,6 +317,16 @@ value_hook(void *arg, dr_out *out, const drr_record *rec,
 	char		num[16];
 
 	(void) arg;
+	if (tuple->values[i].data.len >= DR_MAX_LITERAL)
+	{
+		char		msg[256 + MAX_ORIGIN_NAME];
+
+		snprintf(msg, sizeof(msg), "the value of column \"%s\" of table \"%s.%s\" takes %zu bytes, "
+				 "and the target's SQL parser reads a string constant of at most %zu",
+				 rec->rel->cols[i].name, rec->rel->schema, rec->rel->name,
+				 tuple->values[i].data.len, DR_MAX_LITERAL - 1);
+		fail_hook(NULL, 0, msg);
+	}
 	if (args->len > 0)
 		sb_append(args, ", ", 2);
 	drs_constant(sb_out(args), rec, tuple, i);

@@ -48,6 +48,7 @@ as_pg() { runuser -u postgres -- "$@"; }
 cp -r "$src" "$dir/tree"
 rm -rf "$dir/tree/.git"
 chown -R postgres "$dir/tree"
+as_pg make -s -C "$dir/tree" clean >/dev/null
 as_pg make -s -C "$dir/tree" >/dev/null
 mkdir -p "$dir/lib"
 cp "$dir/tree/decoder_raw.so" "$dir/lib/"

@@ -46,9 +46,19 @@
  * buffer holds "len" bytes; reserve() makes room for n more and returns its
  * start (which may move), set_len() says how many it now holds.  With
  * max_len, a buffer must stay below max_len bytes: too_large() is told the
- * size a literal would need, and does not return.
+ * size a literal would need, and does not return.  long_literal(), if set,
+ * is told of a string constant of DR_MAX_LITERAL bytes or more, and does
+ * not return either.
  * ----------
  */
+
+/*
+ * The server's SQL scanner holds a string constant in a buffer of a power
+ * of two bytes, which must stay under its 1 GB allocation limit: a
+ * constant of 512 MB or more cannot be parsed, whatever the statement's
+ * size.
+ */
+#define DR_MAX_LITERAL ((size_t) 1 << 29)
 typedef struct dr_out dr_out;
 
 struct dr_out
@@ -58,6 +68,7 @@ struct dr_out
 	void		(*set_len) (dr_out *out, size_t len);
 	size_t		max_len;		/* 0: no limit */
 	void		(*too_large) (dr_out *out, size_t needed);
+	void		(*long_literal) (dr_out *out, size_t len);
 };
 
 static inline void

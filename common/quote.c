@@ -138,6 +138,8 @@ dr_append_literal(dr_out *out, const char *s, size_t len)
 	bool		escape = false;
 	char	   *base;
 
+	if (len >= DR_MAX_LITERAL && out->long_literal != NULL)
+		out->long_literal(out, len);
 	base = out->reserve(out, 1, &start);
 	base[start] = '\'';
 	cur = start + 1;

@@ -167,6 +167,7 @@ sb_out(strbuf *sb)
 	sb->out.set_len = sbo_set_len;
 	sb->out.max_len = 0;
 	sb->out.too_large = NULL;
+	sb->out.long_literal = NULL;
 	return &sb->out;
 }
 

@@ -72,6 +72,20 @@ out_set_len(dr_out *out, size_t len)
 	buf->data[len] = '\0';
 }
 
+/* A value, or a message, that the SQL format cannot carry, and why */
+static void
+refuse_value(DecoderRawOut *o, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 o->col != NULL && o->rel != NULL ?
+			 errmsg("decoder_raw cannot write the value of column \"%s\" of table \"%s.%s\" in the SQL format",
+					o->col->name, o->rel->nspname, o->rel->relname) :
+			 errmsg("decoder_raw cannot write a message in the SQL format"),
+			 errdetail_internal("%s", why),
+			 errhint("The binary format (option \"format\" \"binary\") writes values unescaped.")));
+}
+
 /*
  * A statement is one allocation, at most MaxAllocSize: say which value is
  * too large and how else to carry it.
@@ -79,17 +93,18 @@ out_set_len(dr_out *out, size_t len)
 static void
 out_too_large(dr_out *out, size_t needed)
 {
-	DecoderRawOut *o = (DecoderRawOut *) out;
+	refuse_value((DecoderRawOut *) out,
+				 psprintf("The statement would take %zu bytes, more than the %zu that PostgreSQL can allocate; its literal writes a control character as up to 4 bytes.",
+						  needed, (Size) MaxAllocSize - 1));
+}
 
-	ereport(ERROR,
-			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 o->col != NULL && o->rel != NULL ?
-			 errmsg("decoder_raw cannot write the value of column \"%s\" of table \"%s.%s\" in the SQL format",
-					o->col->name, o->rel->nspname, o->rel->relname) :
-			 errmsg("decoder_raw cannot write a message in the SQL format"),
-			 errdetail("The statement would take %zu bytes, more than the %zu that PostgreSQL can allocate; its literal writes a control character as up to 4 bytes.",
-					   needed, (Size) MaxAllocSize - 1),
-			 errhint("The binary format (option \"format\" \"binary\") writes values unescaped.")));
+/* A string constant that the server's SQL scanner cannot hold */
+static void
+out_long_literal(dr_out *out, size_t len)
+{
+	refuse_value((DecoderRawOut *) out,
+				 psprintf("Its text takes %zu bytes; PostgreSQL's SQL parser reads a string constant of at most %zu.",
+						  len, DR_MAX_LITERAL - 1));
 }
 
 /* Set up o to write into buf; it knows of no relation yet. */
@@ -101,6 +116,7 @@ decoder_raw_out(DecoderRawOut *o, StringInfo buf)
 	o->out.set_len = out_set_len;
 	o->out.max_len = MaxAllocSize;
 	o->out.too_large = out_too_large;
+	o->out.long_literal = out_long_literal;
 	o->buf = buf;
 	o->rel = NULL;
 	o->col = NULL;

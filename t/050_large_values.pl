@@ -6,7 +6,9 @@
 # than a statement can hold: decoding stops with an ERROR that names the
 # table, the column and the size, not with the string buffer's own error,
 # and the binary format, which writes values unescaped, carries it.  A
-# value of 280 MB whose escapes double it fits, and is written whole.
+# value of 280 MB whose escapes double it fits, and is written whole.  A
+# text of 512 MB, which the server's SQL parser cannot read as a constant,
+# is refused by the SQL format and by decoder_raw_apply alike.
 
 use strict;
 use warnings;
@@ -17,6 +19,7 @@ use Test::More;
 use FindBin;
 use lib $FindBin::RealBin;
 use DecoderRawNode;
+use ApplyTest;
 
 my $node = new_logical_node('large', autovacuum => 'off');
 $node->start;
@@ -50,6 +53,42 @@ $len = $node->safe_psql('postgres',
 	q{SELECT length(data) FROM pg_logical_slot_get_changes('big_slot', NULL, NULL) WHERE data LIKE 'INSERT %'});
 is($len, 560 * $mb + length("INSERT INTO public.big (id, t) VALUES (2, E'');"),
 	'a 560 MB literal is written whole');
+
+# The server's SQL scanner holds a string constant in a buffer of a power
+# of two bytes under its 1 GB limit: a text of 512 MB cannot be parsed as a
+# constant, however short its statement.  The SQL format says so, and so
+# does decoder_raw_apply, which passes values as constants; a text one byte
+# shorter goes through both.
+$node->safe_psql('postgres', 'CREATE DATABASE tgt');
+$node->safe_psql('tgt', 'CREATE TABLE big (id int PRIMARY KEY, t text)');
+$node->safe_psql('postgres',
+	"SELECT 'init' FROM pg_create_logical_replication_slot('apply_slot', 'decoder_raw')");
+$node->safe_psql('postgres',
+	"INSERT INTO big VALUES (3, repeat('x', 512 * $mb))");
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	q{SELECT count(*) FROM pg_logical_slot_peek_changes('big_slot', NULL, NULL)});
+isnt($ret, 0, 'a constant of 512 MB is refused');
+like(
+	$stderr,
+	qr/ERROR:  decoder_raw cannot write the value of column "t" of table "public\.big" in the SQL format\nDETAIL:  Its text takes 536870912 bytes; PostgreSQL's SQL parser reads a string constant of at most 536870911\./,
+	'the error names the table, the column, the size and the parser\'s limit');
+my $end = $node->safe_psql('postgres', 'SELECT pg_current_wal_lsn()');
+my ($rc, $out, $err) = run_apply($node, $node, 'dbname', 'postgres', '--slot', 'apply_slot',
+	'--endpos', $end, '--target', $node->connstr('tgt'));
+is($rc, 1, 'decoder_raw_apply stops at a constant of 512 MB');
+like($err,
+	qr/the value of column "t" of table "public\.big" takes 536870912 bytes, and the target's SQL parser reads a string constant of at most 536870911/,
+	'and says why');
+is($node->safe_psql('tgt', 'SELECT count(*) FROM big'), '0', 'having applied nothing');
+
+$node->safe_psql('postgres',
+	"SELECT pg_replication_slot_advance('big_slot', pg_current_wal_lsn())");
+$node->safe_psql('postgres', 'DELETE FROM big WHERE id = 3');
+$node->safe_psql('postgres', "INSERT INTO big VALUES (4, repeat('y', 512 * $mb - 1))");
+$len = $node->safe_psql('postgres',
+	q{SELECT length(data) FROM pg_logical_slot_get_changes('big_slot', NULL, NULL) WHERE data LIKE 'INSERT %'});
+is($len, 512 * $mb - 1 + length("INSERT INTO public.big (id, t) VALUES (4, '');"),
+	'a constant one byte shorter is written');
 
 $node->stop;
 done_testing();
