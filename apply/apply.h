@@ -97,6 +97,7 @@ typedef enum StmtKind
 	STMT_CHECKED,				/* an UPDATE or DELETE that fails if no row */
 	STMT_OTHER,					/* PREPARE, DEALLOCATE, setval, messages, ... */
 	STMT_COMMIT,
+	STMT_PREPARABLE,			/* fails (22012) if PREPARE TRANSACTION would */
 	STMT_PREPARE,				/* PREPARE TRANSACTION: progress, as COMMIT */
 	STMT_ROLLBACK,
 	STMT_POSITION				/* the target's WAL insert and flush position */
@@ -160,6 +161,8 @@ typedef struct Applier
 	PGconn	   *tgt;
 	char		origin[MAX_ORIGIN_NAME + 1];
 	int			tgt_version;
+	char		src_encoding[64];	/* the source database's, which the target
+									 * session reads */
 
 	/* --preserve-origins (target.c) */
 	char		bound[MAX_ORIGIN_NAME + 1]; /* the target session's origin */

@@ -358,6 +358,12 @@ report_error(Applier *a, const Batch *b, const BatchStmt *st, PGresult *error)
 		log_error("conflict at source LSN " LSN_FORMAT " %s: the row to change is not "
 				  "on the target\nstatement: %s", LSN_ARGS(st->lsn), xact, stmt);
 	}
+	else if (st->kind == STMT_PREPARABLE && state != NULL && strcmp(state, "22012") == 0)
+		log_error("could not prepare the transaction at source LSN " LSN_FORMAT " %s on the "
+				  "target: a transaction of its GID is prepared there already, or "
+				  "max_prepared_transactions allows no more (-o gid-prefix gives the "
+				  "stream's GIDs a prefix of their own)\nstatement: %s",
+				  LSN_ARGS(st->lsn), xact, stmt);
 	else
 		log_error("could not apply the change at source LSN " LSN_FORMAT " %s: %s"
 				  "statement: %s", LSN_ARGS(st->lsn), xact,

@@ -39,6 +39,14 @@
 /* rows and parameters of one multi-row INSERT */
 #define RUN_ROWS		200
 #define RUN_PARAMS		8000
+/* nor once its constants take this many bytes: a statement stays small */
+#define RUN_ARGS_BYTES	(8 * 1024 * 1024)
+
+/* the server reads no query longer than this (PQ_LARGE_MESSAGE_LIMIT) */
+#define MAX_QUERY_BYTES ((size_t) 0x3fffffff - 1 - 1024)
+
+/* a constant too long for the SQL scanner goes in pieces of this size */
+#define CONSTANT_PIECE	((size_t) 1 << 28)
 
 typedef struct Shape
 {
@@ -76,6 +84,8 @@ typedef struct RecordState
 	bool		replaying;		/* a spooled transaction is applied */
 	jmp_buf		fail_jmp;
 	char		fail_msg[1024];
+	bool		fail_sent;		/* a batch sent early failed, and said why */
+	ApplyResult fail_result;	/* what it gave */
 
 	/* a run of INSERTs not yet added to the batch */
 	const drr_relation *run_rel;
@@ -300,12 +310,68 @@ add_statement(Applier *a, StmtKind kind, const char *sql, size_t len,
 		batch_add(a, kind, rs.lsn, sql, len, -1, rows);
 		return;
 	}
+	if (args_len > MAX_QUERY_BYTES)
+	{
+		char		msg[160];
+
+		snprintf(msg, sizeof(msg), "its statement takes %zu bytes, more than the %zu of a query "
+				 "that the target reads", args_len, MAX_QUERY_BYTES);
+		fail_hook(NULL, 0, msg);
+	}
 	shape = cache_lookup(a, sql, len);
 	exec->len = 0;
 	sb_printf(exec, "EXECUTE dr_%u(", a->cache->entries[shape].name);
 	sb_append(exec, args, args_len);
 	sb_putc(exec, ')');
+	/* a long statement does not join a batch that it would make too long */
+	if (a->cur->len + exec->len > MAX_QUERY_BYTES)
+	{
+		ApplyResult r = batch_drain(a, false);
+
+		if (r != AR_OK)
+		{
+			rs.fail_sent = true;
+			rs.fail_result = r;
+			longjmp(rs.fail_jmp, 1);
+		}
+	}
 	batch_add(a, kind, rs.lsn, exec->data, exec->len, shape, rows);
+}
+
+/*
+ * The server's SQL scanner reads no string constant of DR_MAX_LITERAL bytes
+ * or more: such a value goes as constants of at most CONSTANT_PIECE bytes,
+ * joined and cast to the column's type, which reads the same text.  The
+ * pieces end between characters of the session's client encoding.
+ */
+static void
+long_constant(Applier *a, strbuf *args, const drr_column *col, const drr_bytes *d)
+{
+	const char *p = (const char *) d->data;
+	const char *end = p + d->len;
+	int			encoding = PQclientEncoding(a->tgt);
+
+	sb_putc(args, '(');
+	while (p < end)
+	{
+		const char *cut = p;
+		const char *limit = end - p <= (ptrdiff_t) CONSTANT_PIECE ? end : p + CONSTANT_PIECE;
+
+		while (cut < limit)
+		{
+			int			n = PQmblen(cut, encoding);
+
+			if (cut + (n > 0 ? n : 1) > limit)
+				break;
+			cut += n > 0 ? n : 1;
+		}
+		if (p != (const char *) d->data)
+			sb_append(args, " || ", 4);
+		dr_append_literal(sb_out(args), p, cut - p);
+		p = cut;
+	}
+	sb_puts(args, ")::");
+	sb_append(args, col->type_name, col->type_name_len);
 }
 
 /* the parameter of a value: $n in the statement, its constant in args */
@@ -316,20 +382,12 @@ value_hook(void *arg, dr_out *out, const drr_record *rec,
 	strbuf	   *args = rs.args_to;
 	char		num[16];
 
-	(void) arg;
-	if (tuple->values[i].data.len >= DR_MAX_LITERAL)
-	{
-		char		msg[256 + MAX_ORIGIN_NAME];
-
-		snprintf(msg, sizeof(msg), "the value of column \"%s\" of table \"%s.%s\" takes %zu bytes, "
-				 "and the target's SQL parser reads a string constant of at most %zu",
-				 rec->rel->cols[i].name, rec->rel->schema, rec->rel->name,
-				 tuple->values[i].data.len, DR_MAX_LITERAL - 1);
-		fail_hook(NULL, 0, msg);
-	}
 	if (args->len > 0)
 		sb_append(args, ", ", 2);
-	drs_constant(sb_out(args), rec, tuple, i);
+	if (tuple->values[i].data.len >= DR_MAX_LITERAL)
+		long_constant((Applier *) arg, args, &rec->rel->cols[i], &tuple->values[i].data);
+	else
+		drs_constant(sb_out(args), rec, tuple, i);
 	snprintf(num, sizeof(num), "$%d", ++rs.nparams);
 	dr_append(out, num, strlen(num));
 }
@@ -411,7 +469,7 @@ fits_run(const drr_record *rec)
 	const drr_tuple *t = &rec->new_tuple;
 
 	if (rs.run_rel != rec->rel || rs.run_rows >= RUN_ROWS ||
-		rs.nparams + (int) t->nvalues > RUN_PARAMS)
+		rs.nparams + (int) t->nvalues > RUN_PARAMS || rs.run_args.len >= RUN_ARGS_BYTES)
 		return false;
 	for (uint32_t i = 0; i < t->nvalues; i++)
 		if (rs.run_kinds[i] != (t->values[i].kind == DRR_VALUE_NULL))
@@ -587,6 +645,20 @@ add_commit(Applier *a)
 	snprintf(sql, sizeof(sql),
 			 DR_XACT_SETUP "('%s', '%s')" DR_XACT_SETUP_END, lsn, time);
 	batch_add(a, STMT_OTHER, rs.lsn, "SET CONSTRAINTS ALL IMMEDIATE", 29, -1, 0);
+	if (a->xact_prepared)
+	{
+		/*
+		 * A PREPARE TRANSACTION that fails after the progress call (its GID
+		 * taken, no prepared transaction left) would record the progress:
+		 * fail before it instead.
+		 */
+		end->len = 0;
+		sb_puts(end, "SELECT 1 / ((SELECT pg_catalog.count(*) FROM pg_catalog.pg_prepared_xacts WHERE gid = ");
+		dr_append_literal(sb_out(end), a->xact_gid, strlen(a->xact_gid));
+		sb_puts(end, ") = 0 AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_prepared_xacts)"
+				" < pg_catalog.current_setting('max_prepared_transactions')::int)::int");
+		batch_add(a, STMT_PREPARABLE, rs.lsn, end->data, end->len, -1, 0);
+	}
 	/* the last one before --endpos waits for the disk, and all before it */
 	if (a->opts->endpos != 0 && a->xact_end >= a->opts->endpos)
 		batch_add(a, STMT_OTHER, rs.lsn, "SET LOCAL synchronous_commit = local", 36, -1, 0);
@@ -984,8 +1056,11 @@ apply_data(Applier *a, lsn_t lsn, const unsigned char *data, size_t len)
 	rs.lsn = lsn;
 	if (rs.args_to == NULL)
 		rs.args_to = &rs.args;
+	rs.fail_sent = false;
 	if (setjmp(rs.fail_jmp) != 0)
 	{
+		if (rs.fail_sent)
+			return rs.fail_result;
 		log_error("could not apply the record at source LSN " LSN_FORMAT ": %s",
 				  LSN_ARGS(lsn), rs.fail_msg);
 		return AR_ERROR;

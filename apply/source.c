@@ -206,6 +206,10 @@ source_connect(Applier *a, uint64_t *sysid, bool first)
 		log_error("could not connect to the source (%s): %s", desc, PQerrorMessage(a->src));
 		return AR_LOST;
 	}
+	/* the plugin writes in the source database's encoding */
+	snprintf(a->src_encoding, sizeof(a->src_encoding), "%s",
+			 PQparameterStatus(a->src, "server_encoding") ?
+			 PQparameterStatus(a->src, "server_encoding") : "");
 	res = PQexec(a->src, "IDENTIFY_SYSTEM");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 || PQnfields(res) < 4)
 	{

@@ -286,6 +286,17 @@ target_connect(Applier *a, uint64_t sysid, bool first)
 	a->tgt_version = PQserverVersion(a->tgt);
 
 	/*
+	 * The statements carry the source's text as it is: the target converts
+	 * it, whatever client_encoding its settings give the session.
+	 */
+	if (a->src_encoding[0] != '\0' && PQsetClientEncoding(a->tgt, a->src_encoding) != 0)
+	{
+		log_error("could not set the client encoding of the target session to %s, "
+				  "the source database's: %s", a->src_encoding, PQerrorMessage(a->tgt));
+		return AR_ERROR;
+	}
+
+	/*
 	 * replica: no triggers, no rules, no foreign key checks, as on a
 	 * subscriber
 	 */

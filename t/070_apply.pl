@@ -211,6 +211,23 @@ cmp_ok(lsn_cmp(confirmed(), progress('run_c')),
 is($t->safe_psql('replay', 'SELECT count(*) FROM pk_simple WHERE id = 9001'),
 	'1', 'the row is there once');
 
+# The target session reads the statements in the source database's
+# encoding, whatever client_encoding the target's settings give it: with
+# LATIN1 there, UTF-8 text would be stored as other characters.
+$s->safe_psql('postgres', 'CREATE TABLE enc (id int PRIMARY KEY, v text)');
+$t->safe_psql('postgres', 'CREATE TABLE enc (id int PRIMARY KEY, v text)');
+$t->safe_psql('postgres', "ALTER DATABASE postgres SET client_encoding = 'LATIN1'");
+$s->safe_psql('postgres',
+	"SELECT 'init' FROM pg_create_logical_replication_slot('enc_slot', 'decoder_raw')");
+$s->safe_psql('postgres', "INSERT INTO enc VALUES (1, 'é € 日本 ✓')");
+my $enc_end = $s->safe_psql('postgres', 'SELECT pg_current_wal_lsn()');
+($rc, $out, $err) =
+  run_apply($s, $t, '--slot', 'enc_slot', '--endpos', $enc_end);
+is($rc, 0, 'a target whose settings say client_encoding LATIN1') or diag $err;
+my $enc_q = 'SELECT octet_length(v), md5(v) FROM enc WHERE id = 1';
+is($t->safe_psql('postgres', $enc_q), $s->safe_psql('postgres', $enc_q),
+	'holds the same characters');
+
 $s->stop;
 $t->stop;
 done_testing();

@@ -7,8 +7,9 @@
 # PREPARED and ROLLBACK PREPARED follow later, each exactly once across a
 # crash of the target and of the source between the two phases and a
 # SIGKILL of the applier; gid-prefix keeps the target's own GIDs apart, and
-# a target without max_prepared_transactions stops the applier with a
-# message, nothing applied.
+# a target without max_prepared_transactions, or that prepared a GID of its
+# own, stops the applier with a message before the progress call: nothing
+# applied, no progress recorded.
 
 use strict;
 use warnings;
@@ -140,11 +141,34 @@ my ($rc, $out);
   run_apply($s, $u, '--slot', 'tp2', '--endpos', $end, '-o', 'gid-prefix=src:');
 is($rc, 1, 'a target without max_prepared_transactions: exit 1');
 like($err,
-	qr/could not apply the change at source LSN \S+ in the transaction of xid \d+ begun at \S+, commit end \S+: ERROR:  prepared transactions are disabled/,
-	'the message names the LSN, the transaction and the error');
-like($err, qr/^statement: PREPARE TRANSACTION 'src:g4';$/m, 'and the statement');
+	qr/could not prepare the transaction at source LSN \S+ in the transaction of xid \d+ begun at \S+, commit end \S+ on the target: a transaction of its GID is prepared there already, or max_prepared_transactions allows no more/,
+	'the message names the LSN, the transaction and why');
+like($err, qr/^statement: SELECT 1 \/ \(\(SELECT pg_catalog.count\(\*\) FROM pg_catalog.pg_prepared_xacts WHERE gid = 'src:g4'\) = 0 /m,
+	'and the check that failed, before the progress call');
 is($u->safe_psql('postgres', 'SELECT count(*) FROM t WHERE id = 7'),
 	'0', 'nothing of it is applied');
+is($u->safe_psql('postgres',
+		'SELECT coalesce(max(pg_replication_origin_progress(roname, true)), \'0/0\') FROM pg_replication_origin'),
+	'0/0', 'and no progress recorded');
 $s->safe_psql('postgres', "ROLLBACK PREPARED 'g4'");
+
+# a GID the target has prepared itself: the same, before the progress call
+$t->safe_psql('postgres', "BEGIN; INSERT INTO t VALUES (200, 'own'); PREPARE TRANSACTION 'src:g5';");
+catch_up('up to g5');
+my $before = progress();
+$s->safe_psql('postgres', "BEGIN; INSERT INTO t VALUES (8, 'eight'); PREPARE TRANSACTION 'g5';");
+$end = $s->safe_psql('postgres', 'SELECT pg_current_wal_lsn()');
+($rc, $out, $err) = run_apply($s, $t, @args, '--endpos', $end);
+is($rc, 1, 'a GID prepared on the target already: exit 1');
+like($err, qr/a transaction of its GID is prepared there already/, 'it says why');
+is(progress(), $before, 'no progress recorded for it');
+is($t->safe_psql('postgres', 'SELECT count(*) FROM t WHERE id = 8'), '0', 'nothing applied');
+$t->safe_psql('postgres', "ROLLBACK PREPARED 'src:g5'");
+catch_up('once the GID is free');
+is(prepared(), 'src:g5', 'then prepared');
+$s->safe_psql('postgres', "COMMIT PREPARED 'g5'");
+catch_up('and committed');
+is($t->safe_psql('postgres', 'SELECT count(*) FROM t WHERE id = 8'), '1', 'applied once');
+is(rows($t), rows($s), 'the tables are the same at the end');
 
 done_testing();
