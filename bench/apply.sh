@@ -27,6 +27,7 @@
 # Environment: BENCH_SMALL_XACTS [20000] transactions of 5 rows;
 # BENCH_LARGE_ROWS [200000] rows of the large transaction;
 # BENCH_STREAM_ROWS [5000000] rows of the streamed one (0: skip it);
+# BENCH_TARGET_CONF [none] lines for the target's postgresql.conf;
 # BENCH_DIR [a temporary directory].
 
 set -euo pipefail
@@ -69,6 +70,8 @@ shared_buffers = 256MB
 max_wal_size = 4GB
 autovacuum = off
 EOF
+	# settings of the target to try, e.g. BENCH_TARGET_CONF='wal_writer_flush_after = 0'
+	[ "$port" = "$tport" ] && printf '%s\n' "${BENCH_TARGET_CONF:-}" >>"$dir/d$port/postgresql.conf"
 	as_pg "$bin/pg_ctl" -D "$dir/d$port" -l "$dir/log$port" -w start >/dev/null
 done
 trap 'for p in $sport $tport; do as_pg "$bin/pg_ctl" -D "$dir/d$p" -m fast stop >/dev/null 2>&1 || true; done' EXIT
