@@ -618,10 +618,11 @@ begin_xact(Applier *a, const drr_record *rec)
 		return AR_OK;
 	if (a->opts->preserve_origins)
 	{
-		ApplyResult r = (rec->flags & DRR_XACT_ORIGIN_NAME) ?
-		bind_origin(a, (const char *) rec->origin_name.data, rec->origin_name.len) :
-		bind_origin(a, a->origin, strlen(a->origin));
+		bool		upstream = (rec->flags & DRR_XACT_ORIGIN_NAME) != 0;
+		ApplyResult r;
 
+		r = upstream ? bind_origin(a, (const char *) rec->origin_name.data, rec->origin_name.len) :
+			bind_origin(a, a->origin, strlen(a->origin));
 		if (r != AR_OK)
 			return r;
 	}
@@ -769,7 +770,9 @@ run_alone(Applier *a, const char *sql, int nparams, const char *const *params,
 /*
  * COMMIT PREPARED or ROLLBACK PREPARED, each a query of its own (they may
  * not run in a transaction block, which a query of several statements is),
- * after the progress that its commit or abort record takes.
+ * after the progress that its commit or abort record takes.  The progress
+ * call may be a plain SELECT here: neither query's transaction has an xid
+ * of its own, and an abort without one records nothing.
  */
 static ApplyResult
 finish_prepared(Applier *a, const drr_record *rec)

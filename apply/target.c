@@ -134,6 +134,8 @@ preserved_progress(Applier *a)
 	return AR_OK;
 }
 
+#define RESET_ORIGIN "SELECT pg_catalog.pg_replication_origin_session_reset()"
+
 /*
  * Bind the session to the origin a transaction is to be recorded under,
  * creating it first if it is new: the switch goes in the batch, before
@@ -147,6 +149,7 @@ bind_origin(Applier *a, const char *name, size_t len)
 	char		sql[MAX_ORIGIN_NAME * 2 + 80];
 	ApplyResult r = AR_OK;
 	PGresult   *res;
+	char	   *lit;
 	size_t		n;
 
 	if (len == 0 || len > MAX_ORIGIN_NAME || memchr(name, '\0', len) != NULL)
@@ -174,20 +177,16 @@ bind_origin(Applier *a, const char *name, size_t len)
 		origin_list_add(&a->made, buf);
 	}
 	origin_list_add(&a->upstream, buf);
-	n = snprintf(sql, sizeof(sql), "SELECT pg_catalog.pg_replication_origin_session_reset()");
-	batch_add(a, STMT_OTHER, a->xact_begin, sql, n, -1, 0);
-	n = snprintf(sql, sizeof(sql), "SELECT pg_catalog.pg_replication_origin_session_setup(");
+	lit = PQescapeLiteral(a->tgt, buf, len);
+	if (lit == NULL)
 	{
-		char	   *lit = PQescapeLiteral(a->tgt, buf, len);
-
-		if (lit == NULL)
-		{
-			log_error("could not quote origin name \"%s\": %s", buf, PQerrorMessage(a->tgt));
-			return AR_ERROR;
-		}
-		n += snprintf(sql + n, sizeof(sql) - n, "%s)", lit);
-		PQfreemem(lit);
+		log_error("could not quote origin name \"%s\": %s", buf, PQerrorMessage(a->tgt));
+		return AR_ERROR;
 	}
+	/* each a statement of its own: the batch counts one result each */
+	batch_add(a, STMT_OTHER, a->xact_begin, RESET_ORIGIN, strlen(RESET_ORIGIN), -1, 0);
+	n = snprintf(sql, sizeof(sql), "SELECT pg_catalog.pg_replication_origin_session_setup(%s)", lit);
+	PQfreemem(lit);
 	batch_add(a, STMT_OTHER, a->xact_begin, sql, n, -1, 0);
 	memcpy(a->bound, buf, len + 1);
 	if (a->opts->verbose)
@@ -364,7 +363,7 @@ repair_origin(Applier *a)
 	snprintf(lsn, sizeof(lsn), LSN_FORMAT, LSN_ARGS(a->committed));
 	params[0] = a->bound;
 	params[1] = lsn;
-	PQclear(PQexec(a->tgt, "SELECT pg_catalog.pg_replication_origin_session_reset()"));
+	PQclear(PQexec(a->tgt, RESET_ORIGIN));
 	res = PQexecParams(a->tgt, "SELECT pg_catalog.pg_replication_origin_advance($1, $2)",
 					   2, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
