@@ -7,7 +7,7 @@ MODULE_big = decoder_raw
 # the programs with their own.
 COMMON_SRCS = common/quote.c common/text.c common/sql_rules.c
 COMMON_OBJS = $(COMMON_SRCS:.c=.o)
-COMMON_HDRS = common/dr_common.h common/binary_format.h
+COMMON_HDRS = common/dr_common.h common/binary_format.h common/batch_format.h
 
 OBJS = \
 	$(WIN32RES) \
@@ -20,13 +20,14 @@ OBJS = \
 	src/binary_writer.o \
 	src/value.o \
 	src/numeric_text.o \
+	src/apply_batch.o \
 	$(COMMON_OBJS)
 PGFILEDESC = "decoder_raw - logical decoding output plugin emitting SQL or binary records"
 
 EXTENSION = decoder_raw
-DATA = decoder_raw--1.0.sql
+DATA = decoder_raw--1.0.sql decoder_raw--1.0--1.1.sql
 
-REGRESS = setup basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation filters publications partitions_root value_text twophase stream
+REGRESS = setup basic options generated identity toast types settings identifiers partitions truncate xact messages literals binary packing altered_types index_keys identity_names long_origins missing_identity invalidation filters publications partitions_root value_text twophase stream apply_batch
 REGRESS_OPTS = --temp-instance=./tmp_check_regress \
 	--temp-config=$(srcdir)/test/logical.conf
 
@@ -80,7 +81,8 @@ export DECODER_RAW_TESTDIR
 # decoder_raw_dump.
 APPLY_PROGRAM = apply/decoder_raw_apply
 APPLY_SRCS = apply/decoder_raw_apply.c apply/source.c apply/target.c apply/flush.c \
-	apply/batch.c apply/records.c apply/spool.c apply/copy.c reader/record_sql.c \
+	apply/batch.c apply/procedure.c apply/records.c apply/spool.c apply/copy.c \
+	reader/record_sql.c \
 	reader/decoder_raw_reader.c $(COMMON_SRCS)
 
 all: $(APPLY_PROGRAM)

@@ -40,6 +40,14 @@ typedef enum
 	CONFLICT_SKIP_AND_LOG
 } ConflictAction;
 
+/* how batches are applied on the target */
+typedef enum
+{
+	APPLY_AUTO,					/* the procedure where the target has it */
+	APPLY_PROCEDURE,			/* decoder_raw_apply_batch() */
+	APPLY_SQL					/* statements in simple-protocol queries */
+} ApplyMode;
+
 typedef struct PluginOption
 {
 	char	   *name;
@@ -69,6 +77,7 @@ typedef struct ApplyOptions
 	int			max_retries;	/* -1: reconnect forever */
 	const char *spool_dir;		/* files of streamed transactions */
 	ConflictAction on_conflict;
+	ApplyMode	apply_mode;
 } ApplyOptions;
 
 /* how an operation ended */
@@ -95,7 +104,9 @@ typedef enum StmtKind
 	STMT_BEGIN,
 	STMT_CHANGE,				/* a change: its command tag counts rows */
 	STMT_CHECKED,				/* an UPDATE or DELETE that fails if no row */
-	STMT_OTHER,					/* PREPARE, DEALLOCATE, setval, messages, ... */
+	STMT_OTHER,					/* setval, messages, ... */
+	STMT_DEALLOCATE,			/* DEALLOCATE of a prepared statement */
+	STMT_PROGRESS,				/* SET CONSTRAINTS and progress before COMMIT */
 	STMT_COMMIT,
 	STMT_PREPARABLE,			/* fails (22012) if PREPARE TRANSACTION would */
 	STMT_PREPARE,				/* PREPARE TRANSACTION: progress, as COMMIT */
@@ -116,6 +127,11 @@ typedef struct BatchStmt
 	int64_t		xact_time;		/* commit time, us since 2000; COMMIT only */
 	size_t		start;			/* its text in the batch */
 	size_t		len;
+	uint32_t	name;			/* the prepared statement dr_<name> it
+								 * executes or deallocates; 0: none */
+	uint32_t	nparams;
+	size_t		raw_start;		/* its parameters for the procedure */
+	size_t		raw_len;
 } BatchStmt;
 
 /*
@@ -139,6 +155,17 @@ typedef struct Batch
 	int			failed;			/* statement that failed, or -1 */
 	PGresult   *error;
 	bool		lost;
+
+	/* the same statements for decoder_raw_apply_batch() (batch.c) */
+	char	   *raw;			/* parameters: class, length, text */
+	size_t		raw_len;
+	size_t		raw_cap;
+	bool		sql_only;		/* holds what the procedure does not run */
+	bool		via_proc;		/* sent to the procedure */
+	bool		resent;			/* the procedure failed: sent again as SQL */
+	int		   *entry_stmt;		/* statement of each entry of the payload */
+	int			nentries;
+	int			entry_cap;
 } Batch;
 
 /* names of replication origins */
@@ -213,6 +240,10 @@ typedef struct Applier
 	Batch	   *cur;			/* being built */
 	Batch	   *sent;			/* running on the target, or NULL */
 	StmtCache  *cache;			/* prepared statements of the session */
+	bool		use_proc;		/* batches go to decoder_raw_apply_batch() */
+	char	   *payload;		/* the batch as the procedure reads it */
+	size_t		payload_cap;
+	char	   *proc_error;		/* what it said when it last failed */
 	SpoolSet   *spool;			/* streamed transactions (spool.c) */
 
 	/* counters, for the status line and the exit report */
@@ -258,6 +289,7 @@ extern bool confirm_flushed(Applier *a, bool wait);
 extern ApplyResult target_connect(Applier *a, uint64_t sysid, bool first);
 extern bool target_lost(Applier *a, PGresult *res);
 extern void abandon_xact(Applier *a);
+extern void repair_origin(Applier *a);
 extern ApplyResult bind_origin(Applier *a, const char *name, size_t len);
 extern bool origin_list_has(const OriginList *l, const char *name);
 extern void origin_list_add(OriginList *l, const char *name);
@@ -266,6 +298,9 @@ extern void target_finish(Applier *a);
 /* batch.c */
 extern void batch_add(Applier *a, StmtKind kind, lsn_t lsn, const char *sql,
 					  size_t len, int shape, uint32_t rows);
+extern void batch_add_execute(Applier *a, StmtKind kind, lsn_t lsn, const char *sql,
+							  size_t len, int shape, uint32_t rows, uint32_t name,
+							  uint32_t nparams, const char *raw, size_t raw_len);
 extern void batch_truncate(Applier *a, int nstmts);
 extern ApplyResult batch_send(Applier *a);
 extern ApplyResult batch_poll(Applier *a, bool wait);
@@ -273,9 +308,17 @@ extern ApplyResult batch_drain(Applier *a, bool complete_only);
 extern ApplyResult batch_maybe_send(Applier *a, bool paused);
 extern void batch_reset(Applier *a);
 extern bool batch_idle(const Applier *a);
+extern void batch_committed(Applier *a, const BatchStmt *st);
 extern void describe_xact(const BatchStmt *st, char *out, size_t outlen);
 extern ApplyResult report_error(Applier *a, const Batch *b, const BatchStmt *st,
 								PGresult *error);
+
+/* procedure.c */
+extern ApplyResult proc_detect(Applier *a);
+extern ApplyResult proc_send(Applier *a, Batch *b, bool *sent);
+extern void proc_take_result(Applier *a, Batch *b, PGresult *res);
+extern bool proc_fallback(Applier *a, Batch *b);
+extern void proc_gave_way(Applier *a);
 
 /* spool.c */
 extern void spool_reset(Applier *a);

@@ -31,9 +31,13 @@
 #include <string.h>
 
 #include "apply.h"
+#include "../common/batch_format.h"
 
 /* a batch goes out at this size, or earlier when the stream pauses */
 #define BATCH_SEND_BYTES (256 * 1024)
+
+/* or, with the procedure, once a transaction alone takes this many */
+#define PROC_ALONE_BYTES (1024 * 1024)
 
 /* or once it needs this many new prepared statements */
 #define MAX_PREPARES 256
@@ -56,12 +60,45 @@ batch_clear(Batch *b)
 	PQclear(b->error);
 	b->error = NULL;
 	b->lost = false;
+	b->raw_len = 0;
+	b->sql_only = false;
+	b->via_proc = false;
+	b->resent = false;
 }
 
 /* Append a statement, given without its semicolon, to the batch built. */
 void
 batch_add(Applier *a, StmtKind kind, lsn_t lsn, const char *sql, size_t len,
 		  int shape, uint32_t rows)
+{
+	batch_add_execute(a, kind, lsn, sql, len, shape, rows, 0, 0, NULL, 0);
+}
+
+/* does the procedure take every parameter as EXECUTE does? */
+static bool
+params_fit(const char *raw, size_t len)
+{
+	const unsigned char *p = (const unsigned char *) raw;
+	const unsigned char *end = p + len;
+
+	while (end - p >= 5)
+	{
+		if (p[0] == 0xFF)
+			return false;
+		p += 5 + (((size_t) p[1] << 24) | ((size_t) p[2] << 16) |
+				  ((size_t) p[3] << 8) | p[4]);
+	}
+	return true;
+}
+
+/*
+ * The same, with what decoder_raw_apply_batch() needs of an EXECUTE (the
+ * prepared statement's name, the parameters) or a DEALLOCATE (the name).
+ */
+void
+batch_add_execute(Applier *a, StmtKind kind, lsn_t lsn, const char *sql,
+				  size_t len, int shape, uint32_t rows, uint32_t name,
+				  uint32_t nparams, const char *raw, size_t raw_len)
 {
 	Batch	   *b = a->cur;
 	BatchStmt  *st;
@@ -94,6 +131,26 @@ batch_add(Applier *a, StmtKind kind, lsn_t lsn, const char *sql, size_t len,
 	b->len += 2;
 	if (kind == STMT_COMMIT || kind == STMT_PREPARE)
 		b->ncommits++;
+	st->name = name;
+	st->nparams = nparams;
+	st->raw_start = b->raw_len;
+	st->raw_len = raw_len;
+	if (raw_len > 0)
+	{
+		if (b->raw_len + raw_len > b->raw_cap)
+		{
+			while (b->raw_len + raw_len > b->raw_cap)
+				b->raw_cap = b->raw_cap ? 2 * b->raw_cap : BATCH_SEND_BYTES * 2;
+			b->raw = xrealloc(b->raw, b->raw_cap);
+		}
+		memcpy(b->raw + b->raw_len, raw, raw_len);
+		b->raw_len += raw_len;
+		if (!params_fit(raw, raw_len))
+			b->sql_only = true;
+	}
+	/* the procedure runs no two-phase commands, and ROLLBACK is SQL's */
+	if (kind == STMT_PREPARABLE || kind == STMT_PREPARE || kind == STMT_ROLLBACK)
+		b->sql_only = true;
 }
 
 /* Drop the statements of the batch built from the nstmts-th on. */
@@ -105,6 +162,7 @@ batch_truncate(Applier *a, int nstmts)
 	if (nstmts >= b->nstmts)
 		return;
 	b->len = b->stmts[nstmts].start;
+	b->raw_len = b->stmts[nstmts].raw_start;
 	for (int i = nstmts; i < b->nstmts; i++)
 		if (b->stmts[i].kind == STMT_COMMIT || b->stmts[i].kind == STMT_PREPARE)
 			b->ncommits--;
@@ -128,17 +186,61 @@ batch_reset(Applier *a)
 	a->sent = NULL;
 }
 
-/* Send the batch built, once the one running has finished. */
+/*
+ * Move the statements of the batch built from the first-th on to the other
+ * batch, which is free: the open transaction goes on in it.
+ */
+static void
+move_tail(Applier *a, int first)
+{
+	Batch	   *b = a->cur;
+	Batch	   *to = b == &a->batches[0] ? &a->batches[1] : &a->batches[0];
+	const BatchStmt *head = &b->stmts[first];
+	size_t		text = head->start,
+				raw = head->raw_start;
+
+	batch_clear(to);
+	a->cur = to;
+	for (int i = first; i < b->nstmts; i++)
+	{
+		const BatchStmt *st = &b->stmts[i];
+
+		batch_add_execute(a, st->kind, st->lsn, b->text + st->start, st->len, st->shape,
+						  st->rows, st->name, st->nparams, b->raw + st->raw_start,
+						  st->raw_len);
+		to->stmts[to->nstmts - 1] = *st;
+		to->stmts[to->nstmts - 1].start = st->start - text;
+		to->stmts[to->nstmts - 1].raw_start = st->raw_start - raw;
+	}
+	to->sql_only = b->sql_only;
+	a->cur = b;
+	batch_truncate(a, first);
+}
+
+/*
+ * Send the batch built, once the one running has finished.  With the
+ * procedure, the transaction still being received stays for the next
+ * batch (a CALL commits what is open at its end), unless it is alone.
+ */
 ApplyResult
 batch_send(Applier *a)
 {
 	Batch	   *b = a->cur;
 	ApplyResult r;
+	int			tail = -1;
+	bool		sent;
 
 	if (b->nstmts == 0)
 		return AR_OK;
 	if (a->sent != NULL && (r = batch_poll(a, true)) != AR_OK)
 		return r;
+	if (a->use_proc && a->in_xact && a->xact_first > 0 && a->xact_first < b->nstmts &&
+		!b->sql_only && (r = prepare_shapes(a, b)) == AR_OK)
+	{
+		tail = a->xact_first;
+		move_tail(a, tail);
+		a->xact_first = -1;
+	}
 	if ((r = prepare_shapes(a, b)) != AR_OK)
 	{
 		/* the transactions before the one that cannot be prepared apply */
@@ -162,15 +264,22 @@ batch_send(Applier *a)
 		return AR_ERROR;
 	}
 	batch_add(a, STMT_POSITION, 0, position_query, sizeof(position_query) - 1, -1, 0);
-	if (!PQsendQuery(a->tgt, b->text))
+	if ((r = proc_send(a, b, &sent)) != AR_OK)
+		return r;
+	if (!sent && !PQsendQuery(a->tgt, b->text))
 	{
 		log_info("connection to the target lost: %s", PQerrorMessage(a->tgt));
 		return AR_LOST;
 	}
 	a->sent = b;
-	a->xact_first = -1;			/* the open transaction's BEGIN is gone */
 	a->cur = b == &a->batches[0] ? &a->batches[1] : &a->batches[0];
-	batch_clear(a->cur);
+	if (tail >= 0)
+		a->xact_first = 0;		/* it goes on in the batch built */
+	else
+	{
+		a->xact_first = -1;		/* the open transaction's BEGIN is gone */
+		batch_clear(a->cur);
+	}
 	return AR_OK;
 }
 
@@ -216,8 +325,8 @@ static void
 literal_stmt(const char *shape, const char *args, size_t args_len, char *out,
 			 size_t outlen)
 {
-	static const char wrap_head[] = "WITH c AS (";
-	static const char wrap_tail[] = " RETURNING 1) SELECT 1 / pg_catalog.count(*) FROM c";
+	static const char wrap_head[] = DR_CHECK_HEAD;
+	static const char wrap_tail[] = DR_CHECK_TAIL;
 	const char *starts[1024];
 	size_t		lens[1024];
 	int			n = split_args(args, args + args_len, starts, lens, 1024);
@@ -386,8 +495,9 @@ log_conflict(Applier *a, const Batch *b, const BatchStmt *st)
 			 "not on the target\nstatement: %s", LSN_ARGS(st->lsn), xact, stmt);
 }
 
-static void
-committed(Applier *a, const BatchStmt *st)
+/* a transaction of the batch has committed on the target */
+void
+batch_committed(Applier *a, const BatchStmt *st)
 {
 	a->committed = st->xact_end;
 	if (st->xact_end > a->applied)
@@ -419,6 +529,11 @@ take_result(Applier *a, Batch *b, PGresult *res)
 	lsn_t		local,
 				flushed;
 
+	if (b->via_proc)
+	{
+		proc_take_result(a, b, res);
+		return;
+	}
 	if (status == PGRES_FATAL_ERROR)
 	{
 		if (b->error == NULL)
@@ -459,7 +574,7 @@ take_result(Applier *a, Batch *b, PGresult *res)
 				b->failed = b->nresults - 1;
 				return;
 			}
-			committed(a, st);
+			batch_committed(a, st);
 			break;
 		case STMT_POSITION:
 			if (PQntuples(res) == 1 && parse_lsn(PQgetvalue(res, 0, 0), &local) &&
@@ -490,6 +605,8 @@ finish_sent(Applier *a)
 				  LSN_ARGS(b->stmts[b->failed].lsn));
 		r = AR_ERROR;
 	}
+	else if (b->lost)
+		r = AR_LOST;
 	else if (b->error != NULL)
 		r = report_error(a, b, &b->stmts[failed_stmt(b)], b->error);
 	else if (b->nresults != b->nstmts ||
@@ -501,6 +618,8 @@ finish_sent(Applier *a)
 				  b->nresults, b->nstmts);
 		r = AR_ERROR;
 	}
+	else if (b->resent)
+		proc_gave_way(a);
 	batch_clear(b);
 	return r;
 }
@@ -526,6 +645,8 @@ batch_poll(Applier *a, bool wait)
 		{
 			PGresult   *res = PQgetResult(a->tgt);
 
+			if (res == NULL && b->via_proc && b->error != NULL && proc_fallback(a, b))
+				break;			/* the rest again, as SQL */
 			if (res == NULL)
 				return finish_sent(a);
 			take_result(a, b, res);
@@ -573,6 +694,10 @@ ApplyResult
 batch_maybe_send(Applier *a, bool paused)
 {
 	if (a->cur->nstmts == 0)
+		return AR_OK;
+	/* a transaction alone in the batch waits to go whole to the procedure */
+	if (a->use_proc && a->in_xact && a->xact_first == 0 && !a->cur->sql_only &&
+		a->cur->len < PROC_ALONE_BYTES)
 		return AR_OK;
 	if (a->cur->len >= BATCH_SEND_BYTES || a->cur->nprepares >= MAX_PREPARES ||
 		(paused && a->sent == NULL))

@@ -226,6 +226,10 @@ usage(void)
 		   "                            origin under a target origin of that name\n"
 		   "                            (rings: doc/topologies.md)\n"
 		   "      --endpos=LSN          exit once everything up to LSN is applied\n"
+		   "      --apply-mode=MODE     procedure: through decoder_raw_apply_batch() of\n"
+		   "                            the target's decoder_raw extension; sql: as SQL\n"
+		   "                            statements; auto (default): procedure where the\n"
+		   "                            target has it\n"
 		   "  -o, --option=NAME[=VALUE] pass an option to decoder_raw (repeatable)\n"
 		   "      --on-conflict=ACTION  an UPDATE or DELETE that finds no row: stop\n"
 		   "                            (default) or skip-and-log\n"
@@ -325,6 +329,7 @@ static const struct option long_options[] = {
 	{"spool-dir", required_argument, NULL, 10},
 	{"copy-data", no_argument, NULL, 11},
 	{"preserve-origins", no_argument, NULL, 12},
+	{"apply-mode", required_argument, NULL, 13},
 	{"option", required_argument, NULL, 'o'},
 	{"status-interval", required_argument, NULL, 's'},
 	{"verbose", no_argument, NULL, 'v'},
@@ -393,6 +398,16 @@ set_option(int c, char **argv, ApplyOptions *opts)
 			break;
 		case 12:
 			opts->preserve_origins = true;
+			break;
+		case 13:
+			if (strcmp(optarg, "auto") == 0)
+				opts->apply_mode = APPLY_AUTO;
+			else if (strcmp(optarg, "procedure") == 0)
+				opts->apply_mode = APPLY_PROCEDURE;
+			else if (strcmp(optarg, "sql") == 0)
+				opts->apply_mode = APPLY_SQL;
+			else
+				bad_usage("invalid --apply-mode \"%s\": expected auto, procedure or sql", optarg);
 			break;
 		case 7:
 			if (strcmp(optarg, "stop") == 0)
@@ -507,6 +522,11 @@ parse_args(int argc, char **argv, ApplyOptions *opts)
 		check_copy_options(opts);
 	if (opts->preserve_origins)
 		check_preserve_options(opts);
+	/* the procedure reports no row counts, and binds one origin */
+	if (opts->apply_mode == APPLY_PROCEDURE && opts->on_conflict != CONFLICT_STOP)
+		bad_usage("%s", "--apply-mode procedure cannot be combined with --on-conflict skip-and-log");
+	if (opts->apply_mode == APPLY_PROCEDURE && opts->preserve_origins)
+		bad_usage("%s", "--apply-mode procedure cannot be combined with --preserve-origins");
 	opts->progress_lines |= opts->verbose || isatty(STDERR_FILENO);
 }
 

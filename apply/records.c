@@ -31,6 +31,10 @@
 
 #include "apply.h"
 #include "../reader/record_sql.h"
+#include "../common/batch_format.h"
+
+/* a parameter that the procedure does not take: its batch goes as SQL */
+#define DR_ARG_UNFIT	0xFF
 
 /* prepared statements a session keeps; the least recently used go */
 #define CACHE_SIZE		1024
@@ -76,6 +80,8 @@ typedef struct RecordState
 	strbuf		stmt;			/* a statement of the rules */
 	strbuf		args;			/* its parameters' constants, comma-separated */
 	strbuf	   *args_to;		/* args, or run_args for a row of a run */
+	strbuf		praw;			/* the same parameters for the procedure */
+	strbuf	   *praw_to;		/* praw, or run_praw */
 	strbuf		exec;			/* the EXECUTE, or the PREPARE */
 	strbuf		wrap;			/* an UPDATE or DELETE that checks for its row */
 	int			nparams;
@@ -95,6 +101,7 @@ typedef struct RecordState
 	lsn_t		run_lsn;
 	strbuf		run_shape;
 	strbuf		run_args;
+	strbuf		run_praw;
 } RecordState;
 
 static RecordState rs;
@@ -173,7 +180,8 @@ cache_evict(Applier *a, StmtCache *c)
 	}
 	cache_unlink(c, victim);
 	snprintf(sql, sizeof(sql), "DEALLOCATE dr_%u", c->entries[victim].name);
-	batch_add(a, STMT_OTHER, rs.lsn, sql, strlen(sql), -1, 0);
+	batch_add_execute(a, STMT_DEALLOCATE, rs.lsn, sql, strlen(sql), -1, 0,
+					  c->entries[victim].name, 0, NULL, 0);
 	free(c->entries[victim].sql);
 	c->entries[victim].sql = NULL;
 	return victim;
@@ -300,7 +308,8 @@ records_reset(Applier *a)
 /* EXECUTE dr_<name>(args), or the statement itself when it has none */
 static void
 add_statement(Applier *a, StmtKind kind, const char *sql, size_t len,
-			  const char *args, size_t args_len, int nparams, uint32_t rows)
+			  const char *args, size_t args_len, const strbuf *raw, int nparams,
+			  uint32_t rows)
 {
 	int			shape;
 	strbuf	   *exec = &rs.exec;
@@ -335,7 +344,9 @@ add_statement(Applier *a, StmtKind kind, const char *sql, size_t len,
 			longjmp(rs.fail_jmp, 1);
 		}
 	}
-	batch_add(a, kind, rs.lsn, exec->data, exec->len, shape, rows);
+	batch_add_execute(a, kind, rs.lsn, exec->data, exec->len, shape, rows,
+					  a->cache->entries[shape].name, (uint32_t) nparams, raw->data,
+					  raw->len);
 }
 
 /*
@@ -374,6 +385,37 @@ long_constant(Applier *a, strbuf *args, const drr_column *col, const drr_bytes *
 	sb_append(args, col->type_name, col->type_name_len);
 }
 
+/*
+ * The parameter for decoder_raw_apply_batch(): its text, and the class of
+ * constant that the SQL format writes for it (common/sql_rules.c).  A value
+ * that the procedure cannot take as the SQL does goes as DR_ARG_UNFIT, and
+ * its batch as SQL.
+ */
+static void
+raw_value(strbuf *raw, uint32_t type_oid, const drr_bytes *d)
+{
+	unsigned char head[5];
+	uint32_t	len = (uint32_t) d->len;
+	int			cls = DR_ARG_LITERAL;
+	const char *text = (const char *) d->data;
+
+	if (type_oid == DR_BOOLOID)
+		cls = DR_ARG_BOOL;
+	else if (type_oid == DR_INT2OID || type_oid == DR_INT4OID || type_oid == DR_INT8OID)
+		cls = DR_ARG_INTEGER;
+	else if (type_oid == DR_NUMERICOID && dr_is_number(text, d->len, true))
+		cls = DR_ARG_NUMERIC;
+	else if (type_oid == DR_CASHOID || d->len >= DR_MAX_LITERAL)
+		cls = DR_ARG_UNFIT;
+	head[0] = (unsigned char) cls;
+	head[1] = (unsigned char) (len >> 24);
+	head[2] = (unsigned char) (len >> 16);
+	head[3] = (unsigned char) (len >> 8);
+	head[4] = (unsigned char) len;
+	sb_append(raw, (const char *) head, 5);
+	sb_append(raw, text, d->len);
+}
+
 /* the parameter of a value: $n in the statement, its constant in args */
 static void
 value_hook(void *arg, dr_out *out, const drr_record *rec,
@@ -388,6 +430,7 @@ value_hook(void *arg, dr_out *out, const drr_record *rec,
 		long_constant((Applier *) arg, args, &rec->rel->cols[i], &tuple->values[i].data);
 	else
 		drs_constant(sb_out(args), rec, tuple, i);
+	raw_value(rs.praw_to, rec->rel->cols[i].type_oid, &tuple->values[i].data);
 	snprintf(num, sizeof(num), "$%d", ++rs.nparams);
 	dr_append(out, num, strlen(num));
 }
@@ -416,19 +459,20 @@ emit_hook(void *arg, strbuf *sb)
 		strbuf	   *w = &rs.wrap;
 
 		w->len = 0;
-		sb_puts(w, "WITH c AS (");
+		sb_puts(w, DR_CHECK_HEAD);
 		sb_append(w, sb->data, len);
-		sb_puts(w, " RETURNING 1) SELECT 1 / pg_catalog.count(*) FROM c");
+		sb_puts(w, DR_CHECK_TAIL);
 		add_statement(a, STMT_CHECKED, w->data, w->len, rs.args.data, rs.args.len,
-					  rs.nparams, 1);
+					  &rs.praw, rs.nparams, 1);
 	}
 	else
 		add_statement(a, rec->kind == DRR_MESSAGE ? STMT_OTHER :
 					  strncmp(sb->data, "SELECT pg_catalog.setval", 24) == 0 ?
 					  STMT_OTHER : STMT_CHANGE,
-					  sb->data, len, rs.args.data, rs.args.len, rs.nparams,
+					  sb->data, len, rs.args.data, rs.args.len, &rs.praw, rs.nparams,
 					  rec->kind == DRR_MESSAGE ? 0 : 1);
 	rs.args.len = 0;
+	rs.praw.len = 0;
 	rs.nparams = 0;
 }
 
@@ -454,12 +498,14 @@ flush_run(Applier *a)
 		return;
 	sb_putc(&rs.run_shape, ';');
 	add_statement(a, STMT_CHANGE, rs.run_shape.data, rs.run_shape.len - 1,
-				  rs.run_args.data, rs.run_args.len, rs.nparams, (uint32_t) rs.run_rows);
+				  rs.run_args.data, rs.run_args.len, &rs.run_praw, rs.nparams,
+				  (uint32_t) rs.run_rows);
 	rs.run_rel = NULL;
 	rs.run_rows = 0;
 	rs.nparams = 0;
 	rs.run_shape.len = 0;
 	rs.run_args.len = 0;
+	rs.run_praw.len = 0;
 }
 
 /* does the row take the shape of the run's rows? */
@@ -495,6 +541,7 @@ start_run(const drr_record *rec)
 	rs.nparams = 0;
 	rs.run_shape.len = 0;
 	rs.run_args.len = 0;
+	rs.run_praw.len = 0;
 	drs_insert_prefix(&rs.run_shape, rec);
 }
 
@@ -518,8 +565,10 @@ apply_insert(Applier *a, const drr_record *rec)
 	if (rs.run_rows > 0)
 		sb_append(&rs.run_shape, ", (", 3);
 	rs.args_to = &rs.run_args;
+	rs.praw_to = &rs.run_praw;
 	drs_insert_values(&rs.run_shape, rec);
 	rs.args_to = &rs.args;
+	rs.praw_to = &rs.praw;
 	rs.run_shape.len--;
 	rs.run_shape.data[rs.run_shape.len] = '\0';
 	rs.run_rows++;
@@ -645,7 +694,7 @@ add_commit(Applier *a)
 		snprintf(time, sizeof(time), "now");
 	snprintf(sql, sizeof(sql),
 			 DR_XACT_SETUP "('%s', '%s')" DR_XACT_SETUP_END, lsn, time);
-	batch_add(a, STMT_OTHER, rs.lsn, "SET CONSTRAINTS ALL IMMEDIATE", 29, -1, 0);
+	batch_add(a, STMT_PROGRESS, rs.lsn, "SET CONSTRAINTS ALL IMMEDIATE", 29, -1, 0);
 	if (a->xact_prepared)
 	{
 		/*
@@ -663,7 +712,7 @@ add_commit(Applier *a)
 	/* the last one before --endpos waits for the disk, and all before it */
 	if (a->opts->endpos != 0 && a->xact_end >= a->opts->endpos)
 		batch_add(a, STMT_OTHER, rs.lsn, "SET LOCAL synchronous_commit = local", 36, -1, 0);
-	batch_add(a, STMT_OTHER, rs.lsn, sql, strlen(sql), -1, 0);
+	batch_add(a, STMT_PROGRESS, rs.lsn, sql, strlen(sql), -1, 0);
 	if (!a->xact_prepared)
 	{
 		batch_add(a, STMT_COMMIT, rs.lsn, "COMMIT", 6, -1, 0);
@@ -853,7 +902,9 @@ apply_change(Applier *a, const drr_record *rec)
 	}
 	flush_run(a);
 	rs.args_to = &rs.args;
+	rs.praw_to = &rs.praw;
 	rs.args.len = 0;
+	rs.praw.len = 0;
 	rs.nparams = 0;
 	drs_record(&rs.stmt, rec);
 }
@@ -1058,7 +1109,10 @@ apply_data(Applier *a, lsn_t lsn, const unsigned char *data, size_t len)
 	drs_init(&h);
 	rs.lsn = lsn;
 	if (rs.args_to == NULL)
+	{
 		rs.args_to = &rs.args;
+		rs.praw_to = &rs.praw;
+	}
 	rs.fail_sent = false;
 	if (setjmp(rs.fail_jmp) != 0)
 	{

@@ -331,6 +331,8 @@ target_connect(Applier *a, uint64_t sysid, bool first)
 	if (res == NULL)
 		return r;
 	PQclear(res);
+	if ((r = proc_detect(a)) != AR_OK)
+		return r;
 	return setup_origin(a);
 }
 
@@ -340,7 +342,7 @@ target_connect(Applier *a, uint64_t sysid, bool first)
  * set, so a COMMIT that failed after it would otherwise leave the target
  * claiming a transaction it does not hold (doc/topologies.md).
  */
-static void
+void
 repair_origin(Applier *a)
 {
 	const char *params[2];

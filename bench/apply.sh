@@ -9,13 +9,16 @@
 # enabled = false, whose slot is created then), the workload runs on the
 # source, and each consumer is then timed until the target holds everything
 # up to the source's WAL position after the workload:
-#	decoder_raw_apply --endpos
+#	decoder_raw_apply --endpos, into a database with the decoder_raw
+#	extension (through its procedure), and with --apply-mode sql
 #	the subscription, enabled, until its origin reaches that position
 #	pg_recvlogical --endpos -f - | psql
 # Workloads: "small", many transactions of a few rows; "large", one
 # transaction of many rows.  The plugin and the applier are those of this
 # tree, built here and loaded through dynamic_library_path: nothing is
-# installed.  A benchmark, not a test: it asserts nothing about time.
+# installed but the extension's control and script files, for the run
+# (and the installation's own put back).  A benchmark, not a test: it
+# asserts nothing about time.
 #
 # Usage: bench/apply.sh   (as root; the clusters run as postgres)
 #
@@ -53,6 +56,18 @@ as_pg make -s -C "$dir/tree" clean >/dev/null
 as_pg make -s -C "$dir/tree" >/dev/null
 mkdir -p "$dir/lib"
 cp "$dir/tree/decoder_raw.so" "$dir/lib/"
+
+# The extension's files of this tree, for CREATE EXTENSION on the target,
+# their module the library built here; whatever decoder_raw files the
+# installation has are put back at the end.
+ext=$(pg_config --sharedir)/extension
+mkdir -p "$dir/ext-saved"
+cp -p "$ext"/decoder_raw* "$dir/ext-saved/" 2>/dev/null || true
+restore_ext() { rm -f "$ext"/decoder_raw*; cp -p "$dir/ext-saved"/* "$ext/" 2>/dev/null || true; }
+sed "s|^module_pathname = .*|module_pathname = '$dir/lib/decoder_raw'|" \
+	"$dir/tree/decoder_raw.control" >"$ext/decoder_raw.control"
+trap restore_ext EXIT
+cp "$dir/tree"/decoder_raw--*.sql "$ext/"
 apply="$dir/tree/apply/decoder_raw_apply"
 
 for port in $sport $tport; do
@@ -74,7 +89,7 @@ EOF
 	[ "$port" = "$tport" ] && printf '%s\n' "${BENCH_TARGET_CONF:-}" >>"$dir/d$port/postgresql.conf"
 	as_pg "$bin/pg_ctl" -D "$dir/d$port" -l "$dir/log$port" -w start >/dev/null
 done
-trap 'for p in $sport $tport; do as_pg "$bin/pg_ctl" -D "$dir/d$p" -m fast stop >/dev/null 2>&1 || true; done' EXIT
+trap 'for p in $sport $tport; do as_pg "$bin/pg_ctl" -D "$dir/d$p" -m fast stop >/dev/null 2>&1 || true; done; restore_ext' EXIT
 
 S="host=$dir port=$sport dbname=bench"
 psql_s() { as_pg psql -XAtq -h "$dir" -p $sport -d bench "$@"; }
@@ -90,15 +105,16 @@ elapsed() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.3f", a - b }'; }
 
 run_workload() {
 	local name=$1
-	for db in t_apply t_native t_psql; do
+	for db in t_apply t_sql t_native t_psql; do
 		as_pg psql -XAtq -h "$dir" -p $tport -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 		psql_t $db -c "$schema"
 	done
+	psql_t t_apply -c 'CREATE EXTENSION decoder_raw' 
 	psql_s -c 'TRUNCATE acc, hist' -c 'INSERT INTO acc SELECT g, 0, NULL FROM generate_series(1, 1000) g'
-	for db in t_apply t_native t_psql; do
+	for db in t_apply t_sql t_native t_psql; do
 		psql_t $db -c 'INSERT INTO acc SELECT g, 0, NULL FROM generate_series(1, 1000) g'
 	done
-	psql_s -c "SELECT count(pg_create_logical_replication_slot(s, 'decoder_raw')) FROM (VALUES ('dr_apply'), ('dr_psql')) v(s)" >/dev/null
+	psql_s -c "SELECT count(pg_create_logical_replication_slot(s, 'decoder_raw')) FROM (VALUES ('dr_apply'), ('dr_sql'), ('dr_psql')) v(s)" >/dev/null
 	psql_t t_native -c "CREATE SUBSCRIPTION sub CONNECTION 'host=$dir port=$sport dbname=bench' PUBLICATION pub WITH (copy_data = false, enabled = false)" 2>/dev/null
 
 	if [ "$name" = small ]; then
@@ -115,11 +131,16 @@ run_workload() {
 	local end; end=$(psql_s -c "SELECT max(lsn) FROM pg_logical_slot_peek_changes('dr_psql', NULL, NULL)")
 	local changes; changes=$(psql_s -c "SELECT count(*) FROM pg_logical_slot_peek_changes('dr_psql', NULL, NULL) WHERE data ~ '^(INSERT|UPDATE|DELETE)'")
 
-	local t0 r_apply r_native r_psql
+	local t0 r_apply r_sql r_native r_psql
 	t0=$(now)
 	as_pg "$apply" --source "$S" --target "host=$dir port=$tport dbname=t_apply" \
-		--slot dr_apply --endpos "$end" 2>"$dir/apply_$name.log"
+		--slot dr_apply --endpos "$end" --apply-mode procedure 2>"$dir/apply_$name.log"
 	r_apply=$(elapsed "$t0")
+
+	t0=$(now)
+	as_pg "$apply" --source "$S" --target "host=$dir port=$tport dbname=t_sql" \
+		--slot dr_sql --endpos "$end" --apply-mode sql 2>"$dir/sql_$name.log"
+	r_sql=$(elapsed "$t0")
 
 	t0=$(now)
 	psql_t t_native -c 'ALTER SUBSCRIPTION sub ENABLE'
@@ -137,21 +158,23 @@ run_workload() {
 	# the three targets must be equal to the source
 	local q="SELECT md5(string_agg(a::text, ',' ORDER BY id)) || ' ' || (SELECT count(*) FROM hist) FROM acc a"
 	local want; want=$(psql_s -c "$q")
-	for db in t_apply t_native t_psql; do
+	for db in t_apply t_sql t_native t_psql; do
 		local got; got=$(psql_t $db -c "$q")
 		[ "$got" = "$want" ] || echo "apply.sh: warning: $db differs from the source after $name" >&2
 	done
 
-	printf '| %s | %s | %.2f | %.2f | %.2f | %.2f |\n' "$name" "$changes" \
-		"$r_apply" "$r_native" "$r_psql" "$(awk -v a="$r_apply" -v b="$r_native" 'BEGIN { print a / b }')"
+	printf '| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n' "$name" "$changes" \
+		"$r_apply" "$r_sql" "$r_native" "$r_psql" \
+		"$(awk -v a="$r_apply" -v b="$r_native" 'BEGIN { print a / b }')" \
+		"$(awk -v a="$r_sql" -v b="$r_native" 'BEGIN { print a / b }')"
 
 	psql_t t_native -c 'ALTER SUBSCRIPTION sub DISABLE' -c 'ALTER SUBSCRIPTION sub SET (slot_name = NONE)' -c 'DROP SUBSCRIPTION sub'
 	sleep 1
 	psql_s -c "SELECT count(pg_drop_replication_slot(slot_name)) FROM pg_replication_slots" >/dev/null
 }
 
-echo "| workload | changes | decoder_raw_apply (s) | native subscription (s) | pg_recvlogical \\| psql (s) | apply / native |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "| workload | changes | decoder_raw_apply (s) | decoder_raw_apply --apply-mode sql (s) | native subscription (s) | pg_recvlogical \\| psql (s) | apply / native | sql / native |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 run_workload small
 run_workload large
 

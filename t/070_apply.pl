@@ -6,7 +6,9 @@
 # table is the same on both nodes, the target's origin holds the position of
 # the last commit and the slot is confirmed exactly there.  Then again into
 # a target session with hostile settings, a second run that has nothing to
-# do, and a run that stops on SIGTERM while idle.
+# do, and a run that stops on SIGTERM while idle; these through the
+# procedure of the decoder_raw extension on the target.  Then the hostile
+# settings again with SQL statements (--apply-mode sql).
 
 use strict;
 use warnings;
@@ -149,6 +151,8 @@ my ($last, $count) = ($1, $2);
 cmp_ok($count, '>', 50, "run A: $count transactions applied");
 unlike($err, qr/error|target: (?:WARNING|NOTICE)/i,
 	'run A: no error, warning or notice');
+like($err, qr/applying through public\.decoder_raw_apply_batch\(\$1\) on the target/,
+	'run A: through the procedure of the extension on the target');
 is(progress($origin), $last, 'the origin holds the last commit applied');
 is(confirmed(), $last, 'the slot is confirmed exactly there');
 compare_tables('run A');
@@ -160,29 +164,37 @@ is($rc, 0, 'a second run exits 0');
 like($err, qr/: 0 transactions/, 'a second run applies nothing');
 is(progress($origin), $last, 'and leaves the progress where it was');
 
-# Run C: the target session has hostile settings (PGOPTIONS reaches the
-# target's session); a fresh target database, slot and origin.
-create_replay_database($t);
-$s->safe_psql('replay', "SELECT pg_drop_replication_slot('apply_slot')");
-create_replay_database($s);
-$s->safe_psql('replay',
-	"SELECT 'init' FROM pg_create_logical_replication_slot('apply_slot', 'decoder_raw')"
-);
-($rc, $err) = run_file($s, $workload_file);
-is($rc, 0, 'workload runs again') or diag $err;
-$endpos = $s->safe_psql('replay', 'SELECT pg_current_wal_insert_lsn()');
+# A run whose target session has hostile settings (PGOPTIONS reaches the
+# target's session), into a fresh target database, from a fresh slot, with
+# the workload run again; returns the applier's stderr.
+sub hostile_run
 {
+	my ($run, @args) = @_;
+
+	create_replay_database($t);
+	$s->safe_psql('replay', "SELECT pg_drop_replication_slot('apply_slot')");
+	create_replay_database($s);
+	$s->safe_psql('replay',
+		"SELECT 'init' FROM pg_create_logical_replication_slot('apply_slot', 'decoder_raw')"
+	);
+	my ($rc, $err) = run_file($s, $workload_file);
+	is($rc, 0, "$run: the workload runs again") or diag $err;
+	$endpos = $s->safe_psql('replay', 'SELECT pg_current_wal_insert_lsn()');
 	local $ENV{PGOPTIONS} =
 		'-c standard_conforming_strings=off -c DateStyle=SQL,DMY '
 	  . '-c IntervalStyle=sql_standard -c TimeZone=Asia/Kathmandu '
 	  . '-c extra_float_digits=-15 -c bytea_output=escape '
 	  . '-c search_path=public';
-	($rc, $out, $err) = run_apply($s, $t, 'dbname', 'replay', '--slot',
-		'apply_slot', '--origin', 'run_c', '--endpos', $endpos);
+	($rc, my $out, $err) = run_apply($s, $t, 'dbname', 'replay', '--slot',
+		'apply_slot', '--endpos', $endpos, '--verbose', @args);
+	is($rc, 0, "$run: hostile target settings, the applier reaches endpos")
+	  or diag $err;
+	compare_tables($run);
+	return $err;
 }
-is($rc, 0, 'run C: hostile target settings, the applier reaches endpos')
-  or diag $err;
-compare_tables('run C');
+
+# Run C: hostile settings, a new origin.
+hostile_run('run C', '--origin', 'run_c');
 
 # SIGTERM while idle: exit 0, the slot confirmed to what the target has.
 my $app = start_apply($s, $t, 'dbname', 'replay', '--slot', 'apply_slot',
@@ -210,6 +222,11 @@ cmp_ok(lsn_cmp(confirmed(), progress('run_c')),
 	'>=', 0, 'the slot is confirmed at least to the target progress');
 is($t->safe_psql('replay', 'SELECT count(*) FROM pk_simple WHERE id = 9001'),
 	'1', 'the row is there once');
+
+# Run D: as run C, with SQL statements in simple-protocol queries
+# (--apply-mode sql) instead of the procedure.
+$err = hostile_run('run D', '--origin', 'run_d', '--apply-mode', 'sql');
+unlike($err, qr/applying through/, 'run D: not through the procedure');
 
 # The target session reads the statements in the source database's
 # encoding, whatever client_encoding the target's settings give it: with

@@ -176,7 +176,8 @@ $s->safe_psql('postgres',
 my $bad = "$spool/missing";
 my $end = $s->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
 my @bad_args = map { $_ eq $spool ? $bad : $_ } @args;
-my ($rc, $out, $err) = run_apply($s, $t, @bad_args, '--endpos', $end);
+my ($rc, $out);
+($rc, $out, $err) = run_apply($s, $t, @bad_args, '--endpos', $end);
 is($rc, 1, 'a spool directory that does not exist: exit 1');
 like($err, qr/could not create spool file "\Q$bad\E\/decoder_raw_apply-sp-\d+\.spool": No such file or directory/,
 	'naming the file it could not create');

@@ -30,6 +30,13 @@ for the given nodes' database (default postgres, or dbname => NAME as the
 first pair of arguments) and the rest of the arguments as given.  The
 program is $ENV{DECODER_RAW_APPLY}, or decoder_raw_apply on the PATH.
 
+Unless the arguments say --apply-mode sql, the target database gets the
+decoder_raw extension first (if it can: a test of a target that is down
+goes on without it), so that the applier applies through its procedure
+decoder_raw_apply_batch(), as a target with the extension has it applied.
+$ENV{DECODER_RAW_APPLY_MODE}, if set, is passed as --apply-mode to every
+run that does not give one.
+
 =cut
 
 package ApplyTest;
@@ -60,11 +67,32 @@ sub apply_command
 	{
 		(undef, $dbname, @args) = @args;
 	}
+	my $mode = (grep { /^--apply-mode/ } @args) ? undef : $ENV{DECODER_RAW_APPLY_MODE};
+	push @args, "--apply-mode=$mode" if defined $mode;
+	if (!sql_mode(@args))
+	{
+		$target->psql($dbname, 'CREATE EXTENSION IF NOT EXISTS decoder_raw',
+			on_error_stop => 0);
+	}
 	return (
 		apply_program(),
 		'--source', $source->connstr($dbname) . ' application_name=applier',
 		'--target', $target->connstr($dbname) . ' application_name=applier',
 		@args);
+}
+
+# does the command line ask for --apply-mode sql?
+sub sql_mode
+{
+	my @args = @_;
+
+	for my $i (0 .. $#args)
+	{
+		return 1 if $args[$i] eq '--apply-mode=sql';
+		return 1
+		  if $args[$i] eq '--apply-mode' && $i < $#args && $args[ $i + 1 ] eq 'sql';
+	}
+	return 0;
 }
 
 sub run_apply
