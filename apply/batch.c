@@ -234,13 +234,6 @@ batch_send(Applier *a)
 		return AR_OK;
 	if (a->sent != NULL && (r = batch_poll(a, true)) != AR_OK)
 		return r;
-	if (a->use_proc && a->in_xact && a->xact_first > 0 && a->xact_first < b->nstmts &&
-		!b->sql_only && (r = prepare_shapes(a, b)) == AR_OK)
-	{
-		tail = a->xact_first;
-		move_tail(a, tail);
-		a->xact_first = -1;
-	}
 	if ((r = prepare_shapes(a, b)) != AR_OK)
 	{
 		/* the transactions before the one that cannot be prepared apply */
@@ -262,6 +255,13 @@ batch_send(Applier *a)
 		if (batch_send(a) == AR_OK)
 			(void) batch_poll(a, true);
 		return AR_ERROR;
+	}
+	if (a->use_proc && a->in_xact && a->xact_first > 0 && a->xact_first < b->nstmts &&
+		!b->sql_only)
+	{
+		tail = a->xact_first;
+		move_tail(a, tail);
+		a->xact_first = -1;
 	}
 	batch_add(a, STMT_POSITION, 0, position_query, sizeof(position_query) - 1, -1, 0);
 	if ((r = proc_send(a, b, &sent)) != AR_OK)
@@ -508,12 +508,17 @@ batch_committed(Applier *a, const BatchStmt *st)
 	if (a->opts->verbose)
 	{
 		char		xid[24] = "";
+		char		begun[40] = "";
 
 		if (st->xid != 0)
 			snprintf(xid, sizeof(xid), " of xid %u", st->xid);
-		log_info("%s transaction%s begun at " LSN_FORMAT ", %s end " LSN_FORMAT
-				 ": %llu changes", st->kind == STMT_PREPARE ? "prepared" : "applied", xid,
-				 LSN_ARGS(st->xact_begin), st->kind == STMT_PREPARE ? "prepare" : "commit",
+		/* records packed in one message all have the message's LSN */
+		if (st->xact_begin != st->xact_end)
+			snprintf(begun, sizeof(begun), " begun at " LSN_FORMAT ",",
+					 LSN_ARGS(st->xact_begin));
+		log_info("%s transaction%s%s %s end " LSN_FORMAT ": %llu changes",
+				 st->kind == STMT_PREPARE ? "prepared" : "applied", xid, begun,
+				 st->kind == STMT_PREPARE ? "prepare" : "commit",
 				 LSN_ARGS(st->xact_end), (unsigned long long) a->xact_changes);
 	}
 	a->xact_changes = 0;
