@@ -46,6 +46,7 @@ static const char find_procedure[] =
 " JOIN pg_catalog.pg_proc p ON p.oid = d.objid"
 " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
 " WHERE e.extname = 'decoder_raw' AND p.proname = '" DR_BATCH_PROCEDURE "'"
+"  AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')"
 "  AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE')"
 "  AND pg_catalog.has_function_privilege("
 "   'pg_catalog.pg_replication_origin_xact_setup(pg_catalog.pg_lsn, pg_catalog.timestamptz)',"

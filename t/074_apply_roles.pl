@@ -111,6 +111,19 @@ is($t->safe_psql('postgres', $q), $s->safe_psql('postgres', $q),
 cmp_ok(lsn_cmp(slot_confirmed($s, 'roles'), origin_progress($t, 'from_s')),
 	'>=', 0, 'and the slot is confirmed there');
 
+# The extension in a schema the role may not use: auto takes SQL statements.
+$t->safe_psql('postgres',
+	'CREATE SCHEMA hidden; ALTER EXTENSION decoder_raw SET SCHEMA hidden');
+$s->safe_psql('postgres', "INSERT INTO public.items VALUES (9001, 'R', 0, 'hidden')");
+$end = $s->safe_psql('postgres', 'SELECT pg_current_wal_insert_lsn()');
+($rc, $err) = apply_as('pw s3cr3t', '--endpos', $end, '--verbose');
+is($rc, 0, 'the procedure in a schema the role may not use: the applier runs')
+  or diag $err;
+like($err, qr/applying with SQL statements: the target database has no decoder_raw_apply_batch\(\) that this role may call/,
+	'with SQL statements, saying why');
+is($t->safe_psql('postgres', 'SELECT note FROM public.items WHERE id = 9001'),
+	'hidden', 'and the row arrives');
+
 $s->stop;
 $t->stop;
 done_testing();
