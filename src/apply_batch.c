@@ -12,10 +12,12 @@
  * entry fires what constraints were deferred, sets the session origin's
  * progress and commits (common/batch_format.h has the format).
  *
- * The progress is set with interrupts held, just before the commit, and
- * taken back if the commit fails: from PostgreSQL 16 on, an abort records
- * the progress that is set, and a transaction that aborts after it would
- * be claimed by the origin without being on the target.
+ * The progress is set with interrupts held, just before the commit: from
+ * PostgreSQL 16 on, an abort records the progress that is set, and a
+ * transaction that aborted after it would be claimed by the origin without
+ * being on the target.  No signal, cancel or lost client takes effect in
+ * between.  A commit that fails by itself is aborted inside SPI_commit(),
+ * which records the progress; the applier puts the origin back then.
  *
  * Copyright (c) decoder_raw contributors
  *
