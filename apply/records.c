@@ -399,13 +399,25 @@ raw_value(strbuf *raw, uint32_t type_oid, const drr_bytes *d)
 	int			cls = DR_ARG_LITERAL;
 	const char *text = (const char *) d->data;
 
-	if (type_oid == DR_BOOLOID)
-		cls = DR_ARG_BOOL;
-	else if (type_oid == DR_INT2OID || type_oid == DR_INT4OID || type_oid == DR_INT8OID)
-		cls = DR_ARG_INTEGER;
-	else if (type_oid == DR_NUMERICOID && dr_is_number(text, d->len, true))
-		cls = DR_ARG_NUMERIC;
-	else if (type_oid == DR_CASHOID || d->len >= DR_MAX_LITERAL)
+	switch (dr_constant_kind_of(type_oid, text, d->len))
+	{
+		case DR_CONST_LITERAL:
+			cls = DR_ARG_LITERAL;
+			break;
+		case DR_CONST_BOOL:
+			cls = DR_ARG_BOOL;
+			break;
+		case DR_CONST_INTEGER:
+			cls = DR_ARG_INTEGER;
+			break;
+		case DR_CONST_NUMERIC:
+			cls = DR_ARG_NUMERIC;
+			break;
+		case DR_CONST_MONEY:
+			cls = DR_ARG_UNFIT;
+			break;
+	}
+	if (d->len >= DR_MAX_LITERAL)
 		cls = DR_ARG_UNFIT;
 	head[0] = (unsigned char) cls;
 	head[1] = (unsigned char) (len >> 24);

@@ -144,6 +144,19 @@ extern void dr_append_lsn(dr_out *out, uint64_t lsn);
 /* Digits with an optional minus sign, and a fraction if allowed. */
 extern bool dr_is_number(const char *s, size_t len, bool fraction);
 
+/* how dr_sql_constant() writes a value */
+typedef enum dr_constant_kind
+{
+	DR_CONST_LITERAL,			/* a quoted literal */
+	DR_CONST_BOOL,				/* true or false */
+	DR_CONST_INTEGER,			/* digits */
+	DR_CONST_NUMERIC,			/* digits with a fraction */
+	DR_CONST_MONEY				/* a literal cast through numeric */
+} dr_constant_kind;
+
+extern dr_constant_kind dr_constant_kind_of(uint32_t type_oid, const char *text,
+											size_t len);
+
 /*
  * A value of the given type, from its text form (money's as numeric), as an
  * SQL constant.  Returns -1 for text that the type's output cannot give.

@@ -104,13 +104,37 @@ text_is(const char *text, size_t len, const char *s)
  * Booleans and numbers are written bare; NaN and the infinities are not
  * numeric constants, so they are literals, like every other type's text.
  * Money goes through numeric: its own text form depends on lc_monetary.
+ * (decoder_raw_apply's procedure reads a value by its kind as well.)
  */
-int
-dr_sql_constant(dr_out *out, uint32_t type_oid, const char *text, size_t len)
+dr_constant_kind
+dr_constant_kind_of(uint32_t type_oid, const char *text, size_t len)
 {
 	switch (type_oid)
 	{
 		case DR_BOOLOID:
+			return DR_CONST_BOOL;
+		case DR_INT2OID:
+		case DR_INT4OID:
+		case DR_INT8OID:
+			return DR_CONST_INTEGER;
+		case DR_NUMERICOID:
+			if (text_is(text, len, "NaN") || text_is(text, len, "Infinity") ||
+				text_is(text, len, "-Infinity"))
+				return DR_CONST_LITERAL;
+			return DR_CONST_NUMERIC;
+		case DR_CASHOID:
+			return DR_CONST_MONEY;
+		default:
+			return DR_CONST_LITERAL;
+	}
+}
+
+int
+dr_sql_constant(dr_out *out, uint32_t type_oid, const char *text, size_t len)
+{
+	switch (dr_constant_kind_of(type_oid, text, len))
+	{
+		case DR_CONST_BOOL:
 			if (text_is(text, len, "t"))
 				dr_puts(out, "true");
 			else if (text_is(text, len, "f"))
@@ -118,30 +142,21 @@ dr_sql_constant(dr_out *out, uint32_t type_oid, const char *text, size_t len)
 			else
 				return -1;
 			return 0;
-		case DR_INT2OID:
-		case DR_INT4OID:
-		case DR_INT8OID:
-			if (!dr_is_number(text, len, false))
+		case DR_CONST_INTEGER:
+		case DR_CONST_NUMERIC:
+			if (!dr_is_number(text, len, type_oid == DR_NUMERICOID))
 				return -1;
 			dr_append(out, text, len);
 			return 0;
-		case DR_NUMERICOID:
-			if (text_is(text, len, "NaN") || text_is(text, len, "Infinity") ||
-				text_is(text, len, "-Infinity"))
-				dr_append_literal(out, text, len);
-			else if (dr_is_number(text, len, true))
-				dr_append(out, text, len);
-			else
-				return -1;
-			return 0;
-		case DR_CASHOID:
+		case DR_CONST_MONEY:
 			dr_append_literal(out, text, len);
 			dr_puts(out, "::pg_catalog.numeric::pg_catalog.money");
 			return 0;
-		default:
-			dr_append_literal(out, text, len);
-			return 0;
+		case DR_CONST_LITERAL:
+			break;
 	}
+	dr_append_literal(out, text, len);
+	return 0;
 }
 
 void
